@@ -1,0 +1,72 @@
+// A suite plugs an area (smmu, later doe, msix, pcie_fabric, vfio) into the harness: its clause file, its
+// reference model, its generators, the operations an implementation answers, and how outcomes compare.
+// The harness core knows areas only through this interface.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenario.hpp"
+
+namespace vipcts {
+
+// The reference model (or a C-ABI implementation) bound to one scenario's state.
+class SuiteSession {
+ public:
+  virtual ~SuiteSession() = default;
+  // Answers one request ({"method","params"}) with an outcome. Throws InputError on a malformed request.
+  virtual Json apply(const Json& request) = 0;
+  // Clause ids the last apply() exercised (reference sessions only; empty otherwise).
+  virtual std::vector<std::string> last_clauses() const { return {}; }
+};
+
+struct Comparison {
+  bool match = true;
+  std::string diff;  // one line: "event.type: expected F_ACCESS, observed F_PERMISSION; ..."
+};
+
+class ScenarioSink {
+ public:
+  virtual ~ScenarioSink() = default;
+  virtual void begin(const ScenarioHeader& header) = 0;
+  virtual void op(const Operation& op) = 0;
+  virtual void end() = 0;
+};
+
+struct ClauseInfo;  // spec/loader/clause.hpp
+
+struct GenerateOptions {
+  uint64_t seed = 1;
+  uint64_t count = 100;              // random scenarios
+  bool boundary = true;              // add the Z3 boundary scenarios of every predicate clause
+  bool random = true;
+  std::string spec_dir;              // where the clause files are
+  unsigned ops_per_scenario = 16;    // random transactions per random scenario
+};
+
+class Suite {
+ public:
+  virtual ~Suite() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view clause_file() const = 0;  // file name under spec/, e.g. "smmu.yaml"
+  virtual std::vector<std::string> features() const = 0;
+  virtual std::vector<std::string> methods() const = 0;
+
+  // Throws InputError (naming the field) if the state is malformed.
+  virtual std::unique_ptr<SuiteSession> open_reference(const Json& state) const = 0;
+  // Bridge to a C-ABI implementation: suite_table is what vipcts_implementation::suite() returned.
+  virtual uint32_t abi_version() const = 0;
+  virtual std::unique_ptr<SuiteSession> open_plugin(const void* suite_table, const Json& state) const = 0;
+
+  virtual Comparison compare(const Json& expected, const Json& observed) const = 0;
+
+  // Writes scenarios, with the reference's expected outcomes, to sink. Same options -> same scenarios.
+  virtual void generate(const GenerateOptions& options, ScenarioSink& sink) const = 0;
+};
+
+const Suite* find_suite(std::string_view name);
+std::vector<const Suite*> all_suites();
+
+}  // namespace vipcts

@@ -1,0 +1,49 @@
+// SMMUv3 event records (Arm IHI 0070 G.b §7.3): the fields vipcts compares.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace vipcts::smmu {
+
+enum class EventType : uint8_t {
+  C_BAD_STREAMID = 0x02,
+  C_BAD_STE = 0x04,
+  C_BAD_SUBSTREAMID = 0x08,
+  C_BAD_CD = 0x0A,
+  F_TRANSLATION = 0x10,
+  F_ADDR_SIZE = 0x11,
+  F_ACCESS = 0x12,
+  F_PERMISSION = 0x13,
+};
+
+// CLASS of a translation-related fault: what the SMMU was doing when stage 2 faulted. Stage-1 faults are IN.
+enum class EventClass : uint8_t { CD = 0, TT = 1, IN = 2 };
+
+struct EventRecord {
+  EventType type = EventType::F_TRANSLATION;
+  uint32_t stream_id = 0;
+  bool ssv = false;
+  uint32_t substream_id = 0;
+  uint64_t input_addr = 0;  // as presented; TBI does not strip it
+  bool rnw = true;          // 1 = read (instruction fetches are reads)
+  bool ind = false;         // instruction fetch
+  bool pnu = false;         // privileged
+  bool s2 = false;          // fault at stage 2
+  EventClass event_class = EventClass::IN;
+  bool operator==(const EventRecord&) const = default;
+};
+
+std::string_view event_type_name(EventType t);
+// Returns false if name is not one of the types above.
+bool parse_event_type(std::string_view name, EventType& out);
+std::string_view event_class_name(EventClass c);
+bool parse_event_class(std::string_view name, EventClass& out);
+
+// Whether an event of this type is a translation-related fault, which CD.R may suppress (IHI 0070 §5.5).
+constexpr bool is_translation_fault(EventType t) {
+  return t == EventType::F_TRANSLATION || t == EventType::F_ADDR_SIZE || t == EventType::F_ACCESS ||
+         t == EventType::F_PERMISSION;
+}
+
+}  // namespace vipcts::smmu

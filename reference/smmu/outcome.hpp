@@ -1,0 +1,50 @@
+// What a transaction comes to: translated (output address and attributes), or terminated, with or without an
+// event record; and the descriptor writes hardware updates made (HTTU).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "clause.hpp"
+#include "event_record.hpp"
+
+namespace vipcts::smmu {
+
+enum class Status : uint8_t {
+  Translated,  // the access proceeds to output_address
+  Terminated,  // the access is aborted (or RAZ/WI), see termination
+  Unmodelled,  // the configuration is outside what this model covers yet; never produced by our generators
+};
+
+enum class Termination : uint8_t { Abort, RazWi };
+
+struct MemoryAttributes {
+  uint8_t mair_attr = 0;  // the MAIR byte selected by AttrIndx
+  uint8_t sh = 0;         // shareability, descriptor bits [9:8]
+  bool operator==(const MemoryAttributes&) const = default;
+};
+
+struct DescriptorUpdate {
+  uint64_t addr = 0;
+  uint64_t value = 0;  // the whole descriptor after the update
+  bool operator==(const DescriptorUpdate&) const = default;
+};
+
+struct Outcome {
+  Status status = Status::Terminated;
+  Termination termination = Termination::Abort;
+  uint64_t output_address = 0;
+  MemoryAttributes attrs;
+  std::optional<EventRecord> event;  // the record written to the event queue, if any
+  // Hardware descriptor updates (AF set by HTTU). At most one per stage-1 walk in this slice.
+  uint8_t update_count = 0;
+  std::array<DescriptorUpdate, 2> updates{};
+  // After a Permission fault it is UNKNOWN whether AF was set (IHI 0070 §3.13.1): don't compare updates then.
+  bool updates_unknown = false;
+  // Diagnostic, not an architected event field: the walk level that decided the outcome (-1 when no walk).
+  int8_t level = -1;
+  ClauseSet clauses;  // the clauses this transaction exercised
+};
+
+}  // namespace vipcts::smmu
