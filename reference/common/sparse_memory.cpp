@@ -10,6 +10,18 @@ uint64_t SparseMemory::read64(uint64_t addr) const {
   return it->second[(addr & (kPageSize - 1)) >> 3];
 }
 
+void SparseMemory::read_words(uint64_t addr, uint64_t* out, size_t n) const {
+  const uint64_t first = addr >> kPageShift;
+  const uint64_t last = (addr + 8 * (n == 0 ? 0 : n - 1)) >> kPageShift;
+  if (first != last) {
+    for (size_t i = 0; i < n; ++i) out[i] = read64(addr + 8 * i);
+    return;
+  }
+  const auto it = pages_.find(first);
+  const size_t base = (addr & (kPageSize - 1)) >> 3;
+  for (size_t i = 0; i < n; ++i) out[i] = it == pages_.end() ? 0 : it->second[base + i];
+}
+
 void SparseMemory::write64(uint64_t addr, uint64_t value) {
   auto it = pages_.find(addr >> kPageShift);
   if (it == pages_.end()) {

@@ -2,6 +2,7 @@
 // The SMMU model reads tables from it; scenarios send it once as a list of (address, value) words.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -16,6 +17,9 @@ class SparseMemory {
   // Little-endian 64-bit access. addr must be 8-byte aligned (descriptors, STEs and CDs always are).
   uint64_t read64(uint64_t addr) const;
   void write64(uint64_t addr, uint64_t value);
+  // n consecutive words from addr (8-byte aligned) into out: one page lookup when they share a page, as the
+  // 64-byte aligned STEs and CDs always do. Keeps the model's fast path at one hash lookup per structure.
+  void read_words(uint64_t addr, uint64_t* out, size_t n) const;
 
   bool empty() const { return pages_.empty(); }
   void clear() { pages_.clear(); }

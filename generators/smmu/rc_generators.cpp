@@ -1,0 +1,313 @@
+#include "rc_generators.hpp"
+
+#include <algorithm>
+
+#include "builder.hpp"
+#include "encode.hpp"
+
+namespace vipcts::smmu::gen {
+namespace {
+
+// ---- Draws, valid only inside rc::gen::exec ----
+unsigned draw(unsigned lo, unsigned hi) { return *rc::gen::inRange<unsigned>(lo, hi + 1); }  // [lo, hi]
+uint64_t draw64(uint64_t lo, uint64_t hi) {
+  if (lo == 0 && hi == ~uint64_t{0}) return *rc::gen::arbitrary<uint64_t>();
+  return *rc::gen::inRange<uint64_t>(lo, hi + 1);
+}
+bool chance(unsigned percent) { return draw(0, 99) < percent; }
+uint64_t low_mask(unsigned n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1; }
+
+// A mapping the scenario made: what transactions aim at.
+struct Mapping {
+  unsigned stream;     // index into Streams
+  bool ttb1;
+  uint64_t va;         // first byte
+  unsigned level;      // leaf level
+  uint64_t desc_addr;  // the leaf descriptor
+};
+
+struct Stream {
+  uint32_t sid;
+  Ste ste;
+  Cd cd;
+  uint64_t cd_addr;
+};
+
+// Effective stage-1 output size: MIN(CD.IPS, IDR5.OAS), and 48 bits for a 4 KB granule without DS (IHI 0070
+// G.b §3.4, §5.4; DDI 0487 M.a.a AArch64.PhysicalAddressSize).
+unsigned eff_ips(unsigned ips, unsigned oas) {
+  return std::min({address_size_bits(ips), address_size_bits(oas), 48u});
+}
+
+// A random leaf for level `level` mapping to a random OA below 2^oa_bits, with random permissions and attributes.
+uint64_t random_leaf(unsigned level, unsigned oa_bits) {
+  const unsigned shift = level_shift(level);
+  const uint64_t oa = draw64(0, low_mask(oa_bits) >> shift) << shift;
+  uint64_t d = oa | (level == 3 ? desc::kTypeTableOrPage : desc::kTypeBlock);
+  d |= desc::attr_indx(draw(0, 7)) | desc::ap(draw(0, 3));
+  d |= desc::sh(*rc::gen::element(0u, 2u, 3u));  // SH = 01 is reserved (DDI 0487 D8.6.2)
+  if (chance(80)) d |= desc::kAf;
+  if (chance(50)) d |= desc::kNg;
+  if (chance(30)) d |= desc::kPxn;
+  if (chance(30)) d |= desc::kUxn;
+  if (chance(25)) d |= draw64(0, 0x1ff) << 55;  // software / PBHA bits [63:55]: IGNORED here
+  return d;
+}
+
+// A VA in the TTB0 range [0, 2^N) or the TTB1 range [2^64 - 2^N, 2^64), aligned to the leaf size.
+uint64_t random_va(bool ttb1, unsigned txsz, unsigned level) {
+  const unsigned n = 64 - txsz;
+  const unsigned shift = level_shift(level);
+  const uint64_t va = draw64(0, low_mask(n) >> shift) << shift;
+  return ttb1 ? (va | ~low_mask(n)) : va;
+}
+
+void map_some(Builder& b, std::vector<Mapping>& maps, unsigned stream, bool ttb1, uint64_t root, unsigned txsz,
+              unsigned oa_bits) {
+  const unsigned sl = start_level(txsz);
+  const unsigned count = draw(1, 6);
+  // Cluster mappings in one 1 GB region half of the time so they share tables and neighbours are mapped.
+  const bool cluster = chance(50) && sl <= 1;
+  const uint64_t base = random_va(ttb1, txsz, std::max(sl, 1u));
+  for (unsigned i = 0; i < count; ++i) {
+    unsigned level = *rc::gen::weightedElement<unsigned>({{60, 3}, {25, 2}, {15, 1}});
+    level = std::max(level, std::max(sl, 1u));
+    uint64_t va = random_va(ttb1, txsz, level);
+    if (cluster && level >= 2) va = base + (draw64(0, (uint64_t{1} << (30 - level_shift(level))) - 1) << level_shift(level));
+    const auto at = b.map(root, txsz, va, level, random_leaf(level, oa_bits));
+    if (at) maps.push_back({stream, ttb1, va, level, *at});
+  }
+}
+
+Transaction random_txn(const std::vector<Stream>& streams, const std::vector<Mapping>& maps, unsigned log2size) {
+  Transaction t;
+  const unsigned si = draw(0, static_cast<unsigned>(streams.size() - 1));
+  t.stream_id = streams[si].sid;
+  t.access = *rc::gen::element(AccessKind::Read, AccessKind::Write, AccessKind::Execute);
+  t.privileged = chance(50);
+  const unsigned kind = draw(0, 99);
+  if (kind < 75 && !maps.empty()) {
+    // Aim at a mapping (any stream's: a mapping of another stream is an unmapped address here).
+    const Mapping& m = maps[draw(0, static_cast<unsigned>(maps.size() - 1))];
+    if (chance(85)) t.stream_id = streams[m.stream].sid;
+    const uint64_t size = uint64_t{1} << level_shift(m.level);
+    switch (draw(0, 5)) {
+      case 0: t.iova = m.va; break;                    // first byte
+      case 1: t.iova = m.va + size - 1; break;         // last byte
+      case 2: t.iova = m.va + size; break;             // first byte after
+      case 3: t.iova = m.va - 1; break;                // last byte before
+      default: t.iova = m.va + draw64(0, size - 1); break;
+    }
+  } else if (kind < 85) {
+    // Anywhere in the TTB0 or TTB1 range of the stream.
+    const Cd& cd = streams[si].cd;
+    const bool ttb1 = chance(30);
+    const unsigned n = 64 - std::clamp(ttb1 ? cd.t1sz : cd.t0sz, 16u, 39u);
+    t.iova = draw64(0, low_mask(n));
+    if (ttb1) t.iova |= ~low_mask(n);
+  } else if (kind < 95) {
+    t.iova = draw64(0, ~uint64_t{0});  // mostly outside both ranges
+  } else {
+    t.iova = draw64(0, low_mask(32));
+  }
+  // A changed top byte: ignored with TBI, a Translation fault without (IHI 0070 G.b §3.4.1).
+  if (chance(10)) t.iova = (t.iova & low_mask(56)) | (draw64(0, 255) << 56);
+  if (chance(2)) t.stream_id = draw(0, (1u << log2size) - 1);  // maybe an unconfigured STE (all zero: V = 0)
+  return t;
+}
+
+SmmuRegisters draw_registers() {
+  SmmuRegisters r;
+  r.idr0 = reg::kIdr0S1P | reg::idr0_ttf(0b10) | reg::idr0_httu(*rc::gen::element(0u, 1u, 2u)) |
+           reg::idr0_stall_model(0b01);
+  r.idr1 = reg::idr1_sidsize(draw(8, 16));
+  r.idr3 = 0;
+  r.idr5 = reg::kIdr5Gran4K | reg::idr5_oas(draw(0, 6));
+  r.cr0 = chance(95) ? reg::kCr0SmmuEn : 0;
+  r.cr2 = chance(90) ? reg::kCr2RecInvSid : 0;
+  r.gbpa = chance(50) ? reg::kGbpaAbort : 0;
+  r.strtab_base = kStrtabBase;
+  r.strtab_base_cfg = reg::strtab_base_cfg(0, draw(1, 8));
+  return r;
+}
+
+ScenarioSpec draw_scenario(Defect defect, unsigned ops) {
+  ScenarioSpec s;
+  s.regs = draw_registers();
+  const unsigned log2size = strtab_log2size(s.regs);
+  const unsigned httu = idr0_httu(s.regs);
+  const unsigned oas = idr5_oas(s.regs);
+  Builder b(s.memory, kTableBase);
+
+  // 1..3 streams with distinct SIDs inside the table.
+  const unsigned nstreams = std::min(draw(1, 3), 1u << log2size);
+  std::vector<Stream> streams;
+  std::vector<Mapping> maps;
+  for (unsigned i = 0; i < nstreams; ++i) {
+    uint32_t sid = 0;
+    do sid = draw(0, (1u << log2size) - 1);
+    while (std::any_of(streams.begin(), streams.end(), [&](const Stream& x) { return x.sid == sid; }));
+    Stream st;
+    st.sid = sid;
+    st.cd_addr = kCdBase + 0x1000 * i;
+    st.ste.config = chance(10) ? 0b100 : 0b101;
+    st.ste.s1_context_ptr = st.cd_addr;
+    Cd& cd = st.cd;
+    cd.t0sz = draw(16, 39);
+    cd.t1sz = draw(16, 39);
+    cd.epd0 = chance(5);
+    cd.epd1 = chance(70);
+    cd.ips = draw(0, 6);
+    cd.affd = chance(20);
+    cd.tbi0 = chance(20);
+    cd.tbi1 = chance(20);
+    cd.ha = httu >= 1 && chance(50);
+    cd.r = chance(90);
+    cd.a = chance(90);
+    cd.asid = draw(0, 0xff);  // IDR0.ASID16 = 0: ASID[15:8] must be zero (IHI 0070 G.b §5.4)
+    cd.mair = draw64(0, ~uint64_t{0});
+    const unsigned oa_bits = eff_ips(cd.ips, oas);
+    cd.ttb0 = b.alloc_page();
+    map_some(b, maps, i, false, cd.ttb0, cd.t0sz, oa_bits);
+    if (!cd.epd1 || chance(30)) {  // TTB1 tables also exist behind EPD1 = 1: they must not be walked
+      cd.ttb1 = b.alloc_page();
+      map_some(b, maps, i, true, cd.ttb1, cd.t1sz, oa_bits);
+    }
+    streams.push_back(st);
+  }
+
+  // The defect, applied to stream 0 and the mappings.
+  Stream& s0 = streams[0];
+  const unsigned s0_eff = eff_ips(s0.cd.ips, oas);
+  std::vector<Mapping> s0_maps;
+  for (const Mapping& m : maps)
+    if (m.stream == 0 && (!m.ttb1 || !s0.cd.epd1)) s0_maps.push_back(m);
+  bool ssv = false, bad_sid = false, noncanonical = false;
+  switch (defect) {
+    case Defect::None: break;
+    case Defect::SteInvalid: s0.ste.v = false; break;
+    case Defect::SteConfig: s0.ste.config = *rc::gen::element(0b000u, 0b001u, 0b010u, 0b011u, 0b110u, 0b111u); break;
+    case Defect::SubstreamNoCds: ssv = true; break;
+    case Defect::CdInvalid:
+      if (chance(70)) s0.cd.v = false;
+      else s0.cd.asid |= draw(1, 0xff) << 8;  // 16-bit ASID without IDR0.ASID16: ILLEGAL
+      break;
+    case Defect::CdAa32: s0.cd.aa64 = false; break;
+    case Defect::CdTxszRange: {
+      const unsigned bad = chance(50) ? draw(0, 15) : draw(40, 63);
+      if (chance(70)) {
+        s0.cd.t0sz = bad;
+        s0.cd.epd0 = false;
+      } else {
+        s0.cd.t1sz = bad;
+        s0.cd.epd1 = false;
+      }
+      break;
+    }
+    case Defect::CdTg: s0.cd.tg0 = draw(1, 3); break;
+    case Defect::CdTtbRange: {
+      // Just beyond the effective IPS, or beyond 48 bits (4 KB granule, DS = 0): a CD error, not F_ADDR_SIZE.
+      const unsigned top = s0_eff < 48 && chance(70) ? s0_eff : 48;
+      const uint64_t bad = (uint64_t{1} << draw(top, 51)) | (s0.cd.ttb0 & low_mask(32));
+      if (chance(70)) {
+        s0.cd.ttb0 = bad;
+      } else {
+        s0.cd.ttb1 = bad;
+        s0.cd.epd1 = false;
+      }
+      break;
+    }
+    case Defect::CdHttu:
+      if (httu == 0) s0.cd.ha = true;
+      else if (httu == 1) s0.cd.hd = true, s0.cd.ha = true;
+      else s0.cd.ha = chance(50);  // HTTU = 2 allows everything: the control case
+      break;
+    case Defect::CdStall: s0.cd.s = true; break;
+    case Defect::DescInvalid:
+      if (!s0_maps.empty()) {
+        const Mapping& m = s0_maps[draw(0, static_cast<unsigned>(s0_maps.size() - 1))];
+        const auto p = b.path(m.ttb1 ? s0.cd.ttb1 : s0.cd.ttb0, m.ttb1 ? s0.cd.t1sz : s0.cd.t0sz, m.va);
+        const uint64_t at = p[draw(0, static_cast<unsigned>(p.size() - 1))];
+        s.memory.write64(at, s.memory.read64(at) & ~uint64_t{1});
+      }
+      break;
+    case Defect::DescL3Block:
+      for (const Mapping& m : s0_maps)
+        if (m.level == 3 && chance(60)) s.memory.write64(m.desc_addr, s.memory.read64(m.desc_addr) & ~uint64_t{2});
+      break;
+    case Defect::DescL0Block:
+      if (start_level(s0.cd.t0sz) == 0) {
+        // A 512 GB block at level 0 is not allowed with the 4 KB granule and DS = 0 (DDI 0487 D8.3.1).
+        const uint64_t va = random_va(false, s0.cd.t0sz, 0);
+        const uint64_t at = s0.cd.ttb0 + 8 * table_index(va, 0, s0.cd.t0sz);
+        s.memory.write64(at, (random_leaf(1, s0_eff) & ~desc::kOaMask) | desc::kTypeBlock);
+        s0_maps.push_back({0, false, va, 1, at});
+        maps.push_back(s0_maps.back());
+      }
+      break;
+    case Defect::TableAddrSize:
+    case Defect::LeafAddrSize:
+      // Needs eff_IPS < 48: descriptor OA fields stop at bit 47 with DS = 0.
+      if (s0_eff < 48 && !s0_maps.empty()) {
+        const Mapping& m = s0_maps[draw(0, static_cast<unsigned>(s0_maps.size() - 1))];
+        const auto p = b.path(m.ttb1 ? s0.cd.ttb1 : s0.cd.ttb0, m.ttb1 ? s0.cd.t1sz : s0.cd.t0sz, m.va);
+        const uint64_t hi = uint64_t{1} << draw(s0_eff, 47);
+        if (defect == Defect::LeafAddrSize || p.size() < 2) {
+          s.memory.write64(m.desc_addr, s.memory.read64(m.desc_addr) | hi);
+        } else {
+          const uint64_t at = p[draw(0, static_cast<unsigned>(p.size() - 2))];  // a table descriptor
+          s.memory.write64(at, s.memory.read64(at) | hi);
+        }
+      }
+      break;
+    case Defect::BadStreamId: bad_sid = true; break;
+    case Defect::NonCanonical: noncanonical = true; break;
+    case Defect::kCount: break;
+  }
+
+  for (const Stream& st : streams) {
+    b.write_ste(kStrtabBase, st.sid, st.ste);
+    b.write_cd(st.cd_addr, st.cd);
+  }
+
+  for (unsigned i = 0; i < ops; ++i) {
+    Transaction t = random_txn(streams, maps, log2size);
+    if (ssv && chance(50)) {
+      t.stream_id = s0.sid;
+      t.ssv = true;
+      t.substream_id = draw(0, (1u << 20) - 1);
+    }
+    if (bad_sid && chance(40)) t.stream_id = draw((1u << log2size), (1u << idr1_sidsize(s.regs)) + 7);
+    if (noncanonical && chance(50)) {
+      // Bits [55:N] neither all zero nor all one: outside TTB0 and TTB1 whatever TBI says.
+      const unsigned n = 64 - std::clamp(s0.cd.t0sz, 16u, 39u);
+      t.stream_id = s0.sid;
+      t.iova = (t.iova & low_mask(n)) | (uint64_t{1} << draw(n, 54));
+    }
+    // Nudge some transactions at the defect's stream.
+    if (defect != Defect::None && defect != Defect::BadStreamId && chance(40)) t.stream_id = s0.sid;
+    s.transactions.push_back(t);
+  }
+  return s;
+}
+
+}  // namespace
+
+rc::Gen<SmmuRegisters> registers() {
+  return rc::gen::exec([] { return draw_registers(); });
+}
+
+rc::Gen<ScenarioSpec> scenario_with(Defect defect, unsigned ops_per_scenario) {
+  return rc::gen::exec([=] { return draw_scenario(defect, ops_per_scenario); });
+}
+
+rc::Gen<ScenarioSpec> scenario(unsigned ops_per_scenario) {
+  return rc::gen::exec([=] {
+    // About 70 % well-formed; the rest carry one defect each, evenly spread.
+    Defect d = Defect::None;
+    if (!chance(70)) d = static_cast<Defect>(draw(1, static_cast<unsigned>(Defect::kCount) - 1));
+    return draw_scenario(d, ops_per_scenario);
+  });
+}
+
+}  // namespace vipcts::smmu::gen

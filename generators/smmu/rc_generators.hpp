@@ -1,0 +1,45 @@
+// RapidCheck generators for SMMU scenarios: a stage-1-only SMMUv3 profile (IDR0.S1P=1, S2P=0, TTF=AArch64,
+// STALL_MODEL=01, GRAN4K only, linear stream table) with random STEs, CDs and 4 KB-granule tables, about 70 %
+// well-formed and 30 % with one deliberate defect, and transactions aimed mostly at what is mapped.
+#pragma once
+
+#include <rapidcheck.h>
+
+#include "generate.hpp"
+
+namespace vipcts::smmu::gen {
+
+// The memory map every generated scenario uses; all of it is below 4 GB so it is inside every OAS (>= 32 bits).
+constexpr uint64_t kStrtabBase = 0x1000'0000;
+constexpr uint64_t kCdBase = 0x1100'0000;   // CD of stream i at kCdBase + 0x1000 * i
+constexpr uint64_t kTableBase = 0x2000'0000;  // translation tables, allocated upwards
+
+// The defects a malformed scenario carries (one each). The comment names the clause it is aimed at.
+enum class Defect : uint8_t {
+  None,
+  SteInvalid,        // STE.V = 0 (SMMU.STE.VALID)
+  SteConfig,         // Config reserved, 000 abort, or a stage 2 that is not implemented (SMMU.STE.CONFIG)
+  SubstreamNoCds,    // SSV = 1 with S1CDMax = 0 (SMMU.STE.SUBSTREAM)
+  CdInvalid,         // CD.V = 0 (SMMU.CD.VALID)
+  CdAa32,            // CD.AA64 = 0 (SMMU.CD.AA64)
+  CdTxszRange,       // T0SZ/T1SZ outside 16..39 for an enabled TTB (SMMU.CD.TXSZ_RANGE)
+  CdTg,              // TG0 64K/16K (not implemented) or reserved (SMMU.CD.TG)
+  CdTtbRange,        // TTB0/TTB1 beyond the effective IPS (SMMU.CD.TTB_RANGE)
+  CdHttu,            // HA/HD beyond IDR0.HTTU (SMMU.CD.HTTU)
+  CdStall,           // CD.S = 1 with STALL_MODEL = 01 (SMMU.CD.STALL)
+  DescInvalid,       // descriptor bit 0 clear at a random level (SMMU.S1.DESC.INVALID)
+  DescL3Block,       // type 01 at level 3 (SMMU.S1.DESC.L3_RESERVED)
+  DescL0Block,       // a block descriptor at level 0 (SMMU.S1.DESC.BLOCK_LEVEL)
+  TableAddrSize,     // next-level table address >= 2^eff_IPS (SMMU.S1.ADDR_SIZE.TABLE)
+  LeafAddrSize,      // leaf OA >= 2^eff_IPS (SMMU.S1.ADDR_SIZE.LEAF)
+  BadStreamId,       // SIDs >= 2^LOG2SIZE (SMMU.STRTAB.SID_RANGE)
+  NonCanonical,      // input addresses outside both TTB ranges (SMMU.S1.INPUT_RANGE)
+  kCount
+};
+
+// A whole scenario without id, clauses and features (finish_scenario() adds those).
+rc::Gen<ScenarioSpec> scenario(unsigned ops_per_scenario);
+rc::Gen<ScenarioSpec> scenario_with(Defect defect, unsigned ops_per_scenario);
+rc::Gen<SmmuRegisters> registers();
+
+}  // namespace vipcts::smmu::gen

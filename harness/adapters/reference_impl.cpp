@@ -1,0 +1,76 @@
+// reference: the suites' own executable models (reference/<area>/), answered in-process.
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/adapters/adapters.hpp"
+#include "harness/core/errors.hpp"
+#include "vipcts_version.hpp"
+
+namespace vipcts {
+namespace {
+
+class ReferenceImplementation final : public Implementation {
+ public:
+  explicit ReferenceImplementation(const std::vector<const Suite*>& suites) {
+    info_.id = "reference";
+    info_.name = "vipcts-reference";
+    info_.version = VIPCTS_VERSION;
+    // The reference implements every feature of its suites: nothing is ever "not applicable" to it.
+    for (const Suite* suite : suites)
+      for (std::string& f : suite->features())
+        if (std::find(info_.features.begin(), info_.features.end(), f) == info_.features.end())
+          info_.features.push_back(std::move(f));
+  }
+
+  const ImplementationInfo& info() const override { return info_; }
+
+  // A state the model rejects is a malformed vector, not a behaviour of an implementation: the InputError
+  // (naming the field) propagates so the run ends with exit code 2. Anything else the model throws is our
+  // bug, reported as an error verdict rather than a crash of the whole run.
+  Observation open(const Suite& suite, const ScenarioHeader& header) override {
+    session_.reset();
+    try {
+      session_ = suite.open_reference(header.state);
+    } catch (const InputError&) {
+      throw;
+    } catch (const std::exception& e) {
+      return {ObservationKind::Error, {}, std::string("reference model: ") + e.what()};
+    }
+    return {ObservationKind::Outcome, Json::object(), {}};
+  }
+
+  std::vector<Observation> apply(std::span<const Json> requests) override {
+    std::vector<Observation> out(requests.size());
+    for (size_t k = 0; k < requests.size(); ++k) {
+      if (!session_) {
+        out[k] = {ObservationKind::Error, {}, "apply() without an open scenario"};
+        continue;
+      }
+      try {
+        out[k].outcome = session_->apply(requests[k]);
+      } catch (const InputError&) {
+        throw;
+      } catch (const std::exception& e) {
+        out[k] = {ObservationKind::Error, {}, std::string("reference model: ") + e.what()};
+      }
+    }
+    return out;
+  }
+
+  void close() override { session_.reset(); }
+
+ private:
+  ImplementationInfo info_;
+  std::unique_ptr<SuiteSession> session_;
+};
+
+}  // namespace
+
+std::unique_ptr<Implementation> make_reference_implementation(std::vector<const Suite*> suites) {
+  return std::make_unique<ReferenceImplementation>(suites);
+}
+
+}  // namespace vipcts

@@ -1,0 +1,34 @@
+// An implementation's expectations file (docs/formats.md §5): known failures, each with a reason, that turn the
+// matching results into `waived`; a matching result that passes is `xpass` so stale entries get noticed.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vipcts {
+
+struct Expectation {
+  std::string clause;    // clause id or glob; "" = any
+  std::string scenario;  // scenario id or glob; "" = any
+  std::string verdict = "fail";  // fail, crash, timeout or error
+  std::string reason;
+  std::string tracker;  // optional
+  size_t line = 0;
+};
+
+struct ExpectationFile {
+  std::string path, sha256, implementation;
+  std::vector<Expectation> entries;
+
+  // First entry whose selectors match (clause glob matches one of `clauses`, if given; scenario glob matches,
+  // if given). With `verdict` non-empty, the entry's verdict must also be that one.
+  const Expectation* match(std::string_view verdict, std::string_view scenario,
+                           const std::vector<std::string>& clauses) const;
+};
+
+// Strict: unknown keys, missing reason, a verdict other than fail/crash/timeout/error, an entry with neither
+// clause nor scenario -> InputError "FILE:LINE: field: message".
+ExpectationFile load_expectations(const std::string& path);
+
+}  // namespace vipcts

@@ -1,0 +1,54 @@
+#include "clause.hpp"
+
+#include <array>
+
+namespace vipcts::smmu {
+
+namespace {
+// Same order as enum Clause; spec/smmu.yaml lists the same ids in the same order (checked by conformance).
+constexpr std::array<std::string_view, kClauseCount> kClauseIds = {
+    "SMMU.GBPA.SMMU_DISABLED",
+    "SMMU.STRTAB.SID_RANGE",
+    "SMMU.STRTAB.LINEAR.STE_ADDRESS",
+    "SMMU.STE.VALID",
+    "SMMU.STE.CONFIG",
+    "SMMU.STE.BYPASS",
+    "SMMU.STE.SUBSTREAM",
+    "SMMU.STE.CD_ADDRESS",
+    "SMMU.CD.VALID",
+    "SMMU.CD.AA64",
+    "SMMU.CD.TXSZ_RANGE",
+    "SMMU.CD.TG",
+    "SMMU.CD.IPS_EFFECTIVE",
+    "SMMU.CD.TTB_RANGE",
+    "SMMU.CD.HTTU",
+    "SMMU.CD.STALL",
+    "SMMU.S1.TTB_SELECT",
+    "SMMU.S1.EPD",
+    "SMMU.S1.INPUT_RANGE",
+    "SMMU.S1.WALK.START_LEVEL",
+    "SMMU.S1.WALK.INDEX",
+    "SMMU.S1.DESC.INVALID",
+    "SMMU.S1.DESC.TABLE",
+    "SMMU.S1.DESC.BLOCK_LEVEL",
+    "SMMU.S1.DESC.L3_RESERVED",
+    "SMMU.S1.OUTPUT_ADDRESS",
+    "SMMU.S1.ADDR_SIZE.TABLE",
+    "SMMU.S1.ADDR_SIZE.LEAF",
+    "SMMU.S1.AF.FAULT",
+    "SMMU.S1.AF.UPDATE",
+    "SMMU.S1.PERM.AP",
+    "SMMU.S1.PERM.EXECUTE",
+    "SMMU.S1.FAULT_PRIORITY",
+    "SMMU.S1.ATTRIBUTES",
+    "SMMU.EVENT.FIELDS",
+    "SMMU.EVENT.RECORD_TERMINATE",
+};
+}  // namespace
+
+std::string_view clause_id(Clause c) {
+  const auto i = static_cast<size_t>(c);
+  return i < kClauseCount ? kClauseIds[i] : std::string_view{};
+}
+
+}  // namespace vipcts::smmu

@@ -1,0 +1,434 @@
+// The top level: SMMUEN/GBPA, Stream table, STE, CD, stage-1 walk, leaf checks, event and termination
+// (Arm IHI 0070 G.b §3.3, §3.12, §5.2, §5.4, §5.5, §7.3; Arm DDI 0487 M.a.a J1.1 AArch64.S1Translate).
+#include "translate.hpp"
+
+#include "context_descriptor.hpp"
+#include "descriptor.hpp"
+#include "permissions.hpp"
+#include "ste.hpp"
+#include "stream_table.hpp"
+#include "walk.hpp"
+
+namespace vipcts::smmu {
+
+namespace {
+
+constexpr bool beyond(uint64_t addr, unsigned size_bits) {
+  return size_bits < 64 && (addr >> size_bits) != 0;
+}
+
+// Configuration-error records carry StreamID, SSV and SubstreamID only (§7.3.3, §7.3.5, §7.3.11);
+// C_BAD_SUBSTREAMID has no SSV bit (§7.3.9). Every other field reads as its RES0 bits: 0, CLASS = 0 (CD).
+EventRecord config_event(const Transaction& txn, EventType type) {
+  EventRecord e;
+  e.type = type;
+  e.stream_id = txn.stream_id;
+  e.ssv = type == EventType::C_BAD_SUBSTREAMID ? false : txn.ssv;
+  e.substream_id = (txn.ssv || type == EventType::C_BAD_SUBSTREAMID) ? txn.substream_id : 0;
+  e.input_addr = 0;
+  e.rnw = false;
+  e.ind = false;
+  e.pnu = false;
+  e.s2 = false;
+  e.event_class = EventClass::CD;
+  return e;
+}
+
+// Translation-related records (§7.3.13-16): the access attributes of the input transaction, stage 1: S2 = 0
+// and CLASS = IN; InputAddr exactly as presented.
+EventRecord fault_event(const Transaction& txn, EventType type, Outcome& out, Trace* trace) {
+  EventRecord e;
+  e.type = type;
+  e.stream_id = txn.stream_id;
+  e.ssv = txn.ssv;
+  e.substream_id = txn.ssv ? txn.substream_id : 0;
+  e.input_addr = txn.iova;
+  e.rnw = txn.access != AccessKind::Write;
+  e.ind = txn.access == AccessKind::Execute;
+  e.pnu = txn.privileged;
+  e.s2 = false;
+  e.event_class = EventClass::IN;
+  if (Witness* w = decide(out, trace, Clause::EVENT_FIELDS)) {
+    w->set("access", static_cast<uint64_t>(txn.access)).set("priv", txn.privileged).set("rnw", e.rnw);
+    w->set("ind", e.ind).set("pnu", e.pnu).set("s2", e.s2).set("class", static_cast<uint64_t>(e.event_class));
+  }
+  return e;
+}
+
+Outcome& terminate(Outcome& out, Termination how, std::optional<EventRecord> event) {
+  out.status = Status::Terminated;
+  out.termination = how;
+  out.event = event;
+  return out;
+}
+
+Outcome& unmodelled(Outcome& out) {
+  out.status = Status::Unmodelled;
+  return out;
+}
+
+// A configuration error: always abort, always record (§5.5: A/R/S do not apply).
+Outcome& config_error(Outcome& out, Trace* trace, const Transaction& txn, EventType type, bool r, bool a) {
+  if (Witness* w = decide(out, trace, Clause::EVENT_RECORD_TERMINATE))
+    w->set("xlat_fault", 0).set("r", r).set("a", a).set("record", 1).set("razwi", 0);
+  return terminate(out, Termination::Abort, config_event(txn, type));
+}
+
+EventType event_type(S1Fault f) {
+  switch (f) {
+    case S1Fault::AddressSize:
+      return EventType::F_ADDR_SIZE;
+    case S1Fault::AccessFlag:
+      return EventType::F_ACCESS;
+    case S1Fault::Permission:
+      return EventType::F_PERMISSION;
+    default:
+      return EventType::F_TRANSLATION;
+  }
+}
+
+// A stage-1 Translation-related fault: CD.S = 1 stalls (not modelled); else CD.R decides the record and CD.A
+// abort versus RAZ/WI (§5.5).
+Outcome& s1_fault(Outcome& out, Trace* trace, const Transaction& txn, const ContextDescriptor& cd,
+                  S1Fault f) {
+  if (cd.s()) return unmodelled(out);
+  const bool record = cd.r();
+  if (Witness* w = decide(out, trace, Clause::EVENT_RECORD_TERMINATE))
+    w->set("xlat_fault", 1).set("r", cd.r()).set("a", cd.a()).set("record", record).set("razwi", !cd.a());
+  const EventRecord e = fault_event(txn, event_type(f), out, trace);
+  return terminate(out, cd.a() ? Termination::Abort : Termination::RazWi,
+                   record ? std::optional<EventRecord>(e) : std::nullopt);
+}
+
+void priority_witness(Outcome& out, Trace* trace, bool translation, bool addr_size, bool access,
+                      bool permission, S1Fault chosen) {
+  if (Witness* w = decide(out, trace, Clause::S1_FAULT_PRIORITY)) {
+    w->set("translation", translation).set("addr_size", addr_size).set("access", access);
+    w->set("permission", permission).set("fault", static_cast<uint64_t>(chosen));
+  }
+}
+
+// CD checks of one translation table base (TTB0: which = 0, TTB1: which = 1), §5.4 TxSZ, TGx, TTBx.
+// Returns false when a TTB uses a granule this slice does not model.
+bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned which, unsigned eff_ips,
+               Outcome& out, Trace* trace, bool& bad) {
+  const bool epd = which == 0 ? cd.epd0() : cd.epd1();
+  const unsigned tg = which == 0 ? cd.tg0() : cd.tg1();
+  const unsigned txsz = which == 0 ? cd.t0sz() : cd.t1sz();
+  const uint64_t ttb = which == 0 ? cd.ttb0() : cd.ttb1();
+  const Granule g = which == 0 ? tg0_granule(tg) : tg1_granule(tg);
+
+  // TGx: Reserved or not advertised in IDR5 is ILLEGAL unless EPDx = 1 (then TGx is IGNORED).
+  const bool tg_bad = !epd && !granule_supported(regs, g);
+  if (Witness* w = decide(out, trace, Clause::CD_TG)) {
+    w->set("tg", tg).set("which", which).set("epd", epd).set("gran4k", idr5_gran4k(regs));
+    w->set("gran16k", idr5_gran16k(regs)).set("gran64k", idr5_gran64k(regs)).set("bad_cd", tg_bad);
+  }
+  bad |= tg_bad;
+  if (epd || tg_bad) return true;
+  if (g != Granule::K4) return false;  // an advertised 16 KB or 64 KB granule: not in this slice
+
+  const bool stt = bit(regs.idr3, 9);
+  const bool txsz_bad = txsz < kTxszMin || txsz > txsz_max(regs);
+  if (Witness* w = decide(out, trace, Clause::CD_TXSZ_RANGE))
+    w->set("txsz", txsz).set("epd", epd).set("stt", stt).set("bad_cd", txsz_bad);
+  bad |= txsz_bad;
+
+  // TTBx beyond eff_IPS, or beyond 48 bits with a 4 KB granule and DS = 0, is ILLEGAL (§5.4 TTB0): never an
+  // Address Size fault (§3.4.3).
+  const bool ttb_bad = beyond(ttb, eff_ips) || beyond(ttb, 48);
+  if (Witness* w = decide(out, trace, Clause::CD_TTB_RANGE))
+    w->set("ttb", ttb).set("eff_ips", eff_ips).set("epd", epd).set("bad_cd", ttb_bad);
+  bad |= ttb_bad;
+  return true;
+}
+
+}  // namespace
+
+Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
+                  Trace* trace) {
+  Outcome out;
+  const unsigned oas = address_size_bits(idr5_oas(regs));
+
+  // SMMUEN = 0: GBPA decides. ABORT terminates; otherwise bypass, and an input beyond the OAS is aborted;
+  // neither records an event (§6.3.14 GBPA, §3.4 address sizes).
+  if (!cr0_smmuen(regs)) {
+    const bool terminated = gbpa_abort(regs) || beyond(txn.iova, oas);
+    if (Witness* w = decide(out, trace, Clause::GBPA_SMMU_DISABLED)) {
+      w->set("abort", gbpa_abort(regs)).set("iova", txn.iova).set("oas", oas).set("terminated", terminated);
+      w->set("event", 0).set("oa", terminated ? 0 : txn.iova);
+    }
+    if (terminated) return terminate(out, Termination::Abort, std::nullopt);
+    out.status = Status::Translated;
+    out.output_address = txn.iova;
+    return out;
+  }
+
+  // Only the linear Stream table is modelled; FMT values other than 2-level behave as linear (§6.3.25).
+  if (strtab_fmt(regs) == 1) return unmodelled(out);
+
+  const bool sid_bad = sid_out_of_range(regs, txn.stream_id);
+  const bool recinvsid = cr2_recinvsid(regs);
+  if (Witness* w = decide(out, trace, Clause::STRTAB_SID_RANGE)) {
+    w->set("sid", txn.stream_id).set("log2size", strtab_log2size(regs)).set("sidsize", idr1_sidsize(regs));
+    w->set("recinvsid", recinvsid).set("bad", sid_bad).set("event", sid_bad && recinvsid);
+  }
+  if (sid_bad) {
+    return terminate(
+        out, Termination::Abort,
+        recinvsid ? std::optional<EventRecord>(config_event(txn, EventType::C_BAD_STREAMID)) : std::nullopt);
+  }
+
+  const uint64_t ste_addr = linear_ste_address(regs, txn.stream_id);
+  if (Witness* w = decide(out, trace, Clause::STRTAB_LINEAR_STE_ADDRESS)) {
+    w->set("base", regs.strtab_base).set("log2size", strtab_log2size(regs)).set("sid", txn.stream_id);
+    w->set("ste_addr", ste_addr);
+  }
+  // An STE address beyond the OAS is truncated or gives F_STE_FETCH (§3.4.3): CONSTRAINED, not modelled.
+  if (beyond(ste_addr + 63, oas)) return unmodelled(out);
+  const Ste ste = Ste::read(memory, ste_addr);
+
+  if (Witness* w = decide(out, trace, Clause::STE_VALID)) w->set("v", ste.v()).set("bad_ste", !ste.v());
+  if (!ste.v()) return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
+
+  if (idr0_s2p(regs)) return unmodelled(out);  // stage 2 is not in this slice
+  const unsigned config = ste.config();
+  const bool hyp = bit(regs.idr0, 9);
+  const bool abort_silent = !bit(config, 2);
+  const bool ste_illegal = ste_config_illegal(regs, ste);
+  if (Witness* w = decide(out, trace, Clause::STE_CONFIG)) {
+    w->set("config", config).set("s1p", idr0_s1p(regs)).set("s2p", idr0_s2p(regs)).set("hyp", hyp);
+    w->set("strw", ste.strw()).set("abort_silent", abort_silent).set("bad_ste", ste_illegal);
+  }
+  if (abort_silent) return terminate(out, Termination::Abort, std::nullopt);
+  if (ste_illegal) return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
+
+  const bool stage1 = bit(config, 0);
+  const unsigned ssidsize = static_cast<unsigned>(bits(regs.idr1, 10, 6));
+  if (stage1 && ste.s1cdmax() != 0) return unmodelled(out);  // multiple CDs: not in this slice
+  // A SubstreamID with stage 1 disabled, with S1CDMax = 0, or with IDR1.SSIDSIZE = 0 is C_BAD_SUBSTREAMID
+  // (§7.3.9).
+  const bool substream_bad = txn.ssv;
+  if (Witness* w = decide(out, trace, Clause::STE_SUBSTREAM)) {
+    w->set("ssv", txn.ssv).set("stage1", stage1).set("s1cdmax", ste.s1cdmax()).set("ssidsize", ssidsize);
+    w->set("bad_substream", substream_bad);
+  }
+  if (substream_bad) return config_error(out, trace, txn, EventType::C_BAD_SUBSTREAMID, true, true);
+
+  if (!stage1) {
+    // Config 0b100: both stages bypassed; an input beyond the OAS is a stage-1 Address Size fault, CLASS = IN
+    // (§3.4.1, §7.3.14). Bypass attributes (STE/GBPA overrides) are not modelled and reported as 0.
+    const bool fault = beyond(txn.iova, oas);
+    if (Witness* w = decide(out, trace, Clause::STE_BYPASS))
+      w->set("iova", txn.iova).set("oas", oas).set("fault", fault).set("oa", fault ? 0 : txn.iova);
+    if (fault) {
+      return terminate(out, Termination::Abort, fault_event(txn, EventType::F_ADDR_SIZE, out, trace));
+    }
+    out.status = Status::Translated;
+    out.output_address = txn.iova;
+    return out;
+  }
+
+  // Stage 1 only, NS-EL1 StreamWorld. STRW = 0b10 (EL2 / EL2-E2H) and PRIVCFG/INSTCFG overrides
+  // (IDR1.ATTR_PERMS_OVR [26]) are outside the slice.
+  if (hyp && ste.strw() == 2) return unmodelled(out);
+  if (bit(regs.idr1, 26) && (ste.privcfg() != 0 || ste.instcfg() != 0)) return unmodelled(out);
+
+  const unsigned stall_model = idr0_stall_model(regs);
+  const bool term_model = bit(regs.idr0, 26);
+  if (stall_model == 3) return unmodelled(out);  // Reserved encoding
+  // STE.S1STALLD with a STALL_MODEL other than 0b00 is ILLEGAL (§5.5).
+  if (stall_model != 0 && ste.s1stalld()) {
+    if (Witness* w = decide(out, trace, Clause::CD_STALL)) {
+      w->set("stall_model", stall_model).set("s1stalld", 1).set("s", 0).set("term_model", term_model);
+      w->set("a", 0).set("bad_ste", 1).set("bad_cd", 0);
+    }
+    return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
+  }
+
+  const uint64_t cd_addr = ste.s1_context_ptr();
+  if (Witness* w = decide(out, trace, Clause::STE_CD_ADDRESS))
+    w->set("ste_word0", ste.word0).set("cd_addr", cd_addr);
+  // A CD pointer beyond the OAS: truncated, F_CD_FETCH or C_BAD_STE (§3.4.3): CONSTRAINED, not modelled.
+  if (beyond(cd_addr + 63, oas)) return unmodelled(out);
+  const ContextDescriptor cd = ContextDescriptor::read(memory, cd_addr);
+
+  // ---- CD validity (§5.4). Any definite ILLEGAL gives C_BAD_CD; unmodelled features give Unmodelled.
+  const bool asid16 = bit(regs.idr0, 12);
+  const unsigned asid_hi = cd.asid() >> 8;
+  const bool v_bad = !cd.v() || (!asid16 && asid_hi != 0);
+  if (Witness* w = decide(out, trace, Clause::CD_VALID))
+    w->set("v", cd.v()).set("asid16", asid16).set("asid_hi", asid_hi).set("bad_cd", v_bad);
+  if (v_bad) return config_error(out, trace, txn, EventType::C_BAD_CD, cd.r(), cd.a());
+
+  // Features that change what the other fields mean: VMSAv9-128 (IDR5.D128 [8]), big-endian or mismatched
+  // table endianness (IDR0.TTENDIAN [22:21]: 0b00 mixed, 0b10 little only), LPA2 (CD.DS with IDR5.DS [7]).
+  const unsigned ttendian = static_cast<unsigned>(bits(regs.idr0, 22, 21));
+  if (bit(regs.idr5, 8)) return unmodelled(out);
+  if (cd.endi() || (ttendian != 0 && ttendian != 2)) return unmodelled(out);
+  if (cd.ds() && bit(regs.idr5, 7)) return unmodelled(out);
+
+  const unsigned ttf = idr0_ttf(regs);
+  if (!cd.aa64() && bit(ttf, 0)) return unmodelled(out);  // VMSAv8-32 LPAE is not modelled
+  const bool aa64_bad = cd.aa64() ? !bit(ttf, 1) : !bit(ttf, 0);
+  if (Witness* w = decide(out, trace, Clause::CD_AA64))
+    w->set("aa64", cd.aa64()).set("ttf", ttf).set("bad_cd", aa64_bad);
+  if (aa64_bad) return config_error(out, trace, txn, EventType::C_BAD_CD, cd.r(), cd.a());
+
+  const unsigned eff_ips = effective_ips_bits(regs, cd);
+  if (Witness* w = decide(out, trace, Clause::CD_IPS_EFFECTIVE))
+    w->set("ips", cd.ips()).set("oas", idr5_oas(regs)).set("eff_ips", eff_ips);
+
+  bool bad = false;
+  const bool ttb0_modelled = check_ttb(regs, cd, 0, eff_ips, out, trace, bad);
+  const bool ttb1_modelled = check_ttb(regs, cd, 1, eff_ips, out, trace, bad);
+
+  // HA needs IDR0.HTTU != 0, HD needs HTTU = 0b10 (§5.4 HA); {HD,HA} = 10 otherwise behaves as 00.
+  const unsigned httu = idr0_httu(regs);
+  const bool httu_bad = (cd.ha() && httu == 0) || (cd.hd() && httu < 2);
+  if (Witness* w = decide(out, trace, Clause::CD_HTTU))
+    w->set("ha", cd.ha()).set("hd", cd.hd()).set("httu", httu).set("bad_cd", httu_bad);
+  bad |= httu_bad;
+
+  // Stall and termination models (§5.5): S = 1 with no stall support, S = 0 with forced stall, S = 1 when the
+  // STE disabled stage-1 stalls, and A = 0 with IDR0.TERM_MODEL = 1 (abort-only) are ILLEGAL.
+  const bool stall_bad = (stall_model == 0 && ste.s1stalld() && cd.s()) || (stall_model == 1 && cd.s()) ||
+                         (stall_model == 2 && !cd.s()) || (term_model && !cd.a());
+  if (Witness* w = decide(out, trace, Clause::CD_STALL)) {
+    w->set("stall_model", stall_model).set("s1stalld", ste.s1stalld()).set("s", cd.s());
+    w->set("term_model", term_model).set("a", cd.a()).set("bad_ste", 0).set("bad_cd", stall_bad);
+  }
+  bad |= stall_bad;
+  if (bad) return config_error(out, trace, txn, EventType::C_BAD_CD, cd.r(), cd.a());
+  if (!ttb0_modelled || !ttb1_modelled) return unmodelled(out);
+  // Stage-1 features that IDR3 may advertise and the CD may turn on; none is modelled: AIE [23] (CD.AIE),
+  // S1PI [18] (CD.PIE), EPAN [17] (CD.EPAN), E0PD [13] (CD.E0PDx).
+  if ((bit(regs.idr3, 23) && cd.aie()) || (bit(regs.idr3, 18) && cd.pie()) ||
+      (bit(regs.idr3, 17) && cd.epan()) || (bit(regs.idr3, 13) && (cd.e0pd0() || cd.e0pd1())))
+    return unmodelled(out);
+
+  // ---- Stage-1 translation. VA[55] selects TTB0/TTB1 (DDI 0487 AArch64.GetVARange; IHI 0070 §5.4.1).
+  const unsigned which = bit(txn.iova, 55) ? 1 : 0;
+  if (Witness* w = decide(out, trace, Clause::S1_TTB_SELECT)) w->set("iova", txn.iova).set("ttb", which);
+
+  const bool epd = which == 0 ? cd.epd0() : cd.epd1();
+  if (Witness* w = decide(out, trace, Clause::S1_EPD)) w->set("epd", epd).set("fault", epd);
+  if (epd) {
+    priority_witness(out, trace, true, false, false, false, S1Fault::Translation);
+    return s1_fault(out, trace, txn, cd, S1Fault::Translation);
+  }
+
+  // VA[AddrTop : N] must be all 0 (TTB0) or all 1 (TTB1); AddrTop = 55 with TBIx, else 63.
+  const unsigned txsz = which == 0 ? cd.t0sz() : cd.t1sz();
+  const bool tbi = which == 0 ? cd.tbi0() : cd.tbi1();
+  const uint64_t range_mask = mask(tbi ? 55 : 63, 64 - txsz);
+  const bool range_fault = (txn.iova & range_mask) != (which == 1 ? range_mask : 0);
+  if (Witness* w = decide(out, trace, Clause::S1_INPUT_RANGE))
+    w->set("iova", txn.iova).set("txsz", txsz).set("tbi", tbi).set("ttb", which).set("fault", range_fault);
+  if (range_fault) {
+    priority_witness(out, trace, true, false, false, false, S1Fault::Translation);
+    return s1_fault(out, trace, txn, cd, S1Fault::Translation);
+  }
+
+  const unsigned start = s1_start_level(txsz);
+  if (Witness* w = decide(out, trace, Clause::S1_WALK_START_LEVEL)) w->set("txsz", txsz).set("level", start);
+
+  WalkParams params;
+  params.ttb = which == 0 ? cd.ttb0() : cd.ttb1();
+  params.txsz = txsz;
+  params.eff_ips = eff_ips;
+  // HADx is RES0 unless IDR3.HAD [2].
+  params.had = bit(regs.idr3, 2) && (which == 0 ? cd.had0() : cd.had1());
+  const WalkResult walk = s1_walk(memory, params, txn.iova, out, trace);
+  out.level = static_cast<int8_t>(walk.level);
+  if (walk.fault != S1Fault::None) {
+    priority_witness(out, trace, walk.fault == S1Fault::Translation, walk.fault == S1Fault::AddressSize,
+                     false, false, walk.fault);
+    return s1_fault(out, trace, txn, cd, walk.fault);
+  }
+
+  // ---- Leaf checks, each computed on its own; the reported fault follows Translation > Address size >
+  // Access flag > Permission (DDI 0487 J1.1 AArch64.S1Walk then S1Translate; IHI 0070 §3.13.1).
+  const uint64_t desc = walk.desc;
+  const uint64_t oa = leaf_output_address(desc, walk.level, txn.iova);
+  if (Witness* w = decide(out, trace, Clause::S1_OUTPUT_ADDRESS))
+    w->set("desc", desc).set("level", walk.level).set("iova", txn.iova).set("oa", oa);
+
+  const bool addr_size = beyond(oa, eff_ips);
+  if (Witness* w = decide(out, trace, Clause::S1_ADDR_SIZE_LEAF))
+    w->set("oa", oa).set("eff_ips", eff_ips).set("fault", addr_size);
+
+  const bool af = desc_af(desc);
+  const bool ha = cd.ha();  // {HD,HA} = 10 has HA = 0 anyway
+  const bool access = !af && !ha && !cd.affd();
+  if (!addr_size) {
+    if (Witness* w = decide(out, trace, Clause::S1_AF_FAULT))
+      w->set("af", af).set("ha", ha).set("affd", cd.affd()).set("fault", access);
+  }
+
+  const S1AccessRights rights = s1_access_rights(desc_ap(desc), walk.table, desc_pxn(desc), desc_uxn(desc));
+  bool permission;
+  if (txn.access == AccessKind::Execute) {
+    permission = s1_execute_permission_fault(rights, txn.privileged, cd.wxn());
+    if (!addr_size && !access) {
+      if (Witness* w = decide(out, trace, Clause::S1_PERM_EXECUTE)) {
+        w->set("ap", desc_ap(desc)).set("ap_table", walk.table.ap_table).set("priv", txn.privileged);
+        w->set("pxn", desc_pxn(desc) || walk.table.pxn_table)
+            .set("uxn", desc_uxn(desc) || walk.table.uxn_table);
+        w->set("wxn", cd.wxn()).set("fault", permission);
+      }
+    }
+  } else {
+    const bool write = txn.access == AccessKind::Write;
+    permission = s1_data_permission_fault(rights, write, txn.privileged, cd.pan());
+    if (!addr_size && !access) {
+      if (Witness* w = decide(out, trace, Clause::S1_PERM_AP)) {
+        w->set("ap", desc_ap(desc)).set("ap_table", walk.table.ap_table).set("priv", txn.privileged);
+        w->set("write", write).set("pan", cd.pan()).set("fault", permission);
+      }
+    }
+  }
+
+  const S1Fault fault = addr_size    ? S1Fault::AddressSize
+                        : access     ? S1Fault::AccessFlag
+                        : permission ? S1Fault::Permission
+                                     : S1Fault::None;
+  priority_witness(out, trace, false, addr_size, access, permission, fault);
+
+  // HTTU (§3.13): with HA = 1 an AF = 0 descriptor gets AF = 1 and no Access flag fault; after a Permission
+  // fault it is UNKNOWN whether the update happened.
+  if (!addr_size) {
+    const bool update = !af && ha && !permission;
+    const bool unknown = !af && ha && permission;
+    if (Witness* w = decide(out, trace, Clause::S1_AF_UPDATE))
+      w->set("af", af)
+          .set("ha", ha)
+          .set("perm_fault", permission)
+          .set("update", update)
+          .set("unknown", unknown);
+    if (update) {
+      out.updates[0] = DescriptorUpdate{walk.desc_addr, desc | (uint64_t{1} << kDescAfBit)};
+      out.update_count = 1;
+    }
+    out.updates_unknown = unknown;
+  }
+  if (fault != S1Fault::None) return s1_fault(out, trace, txn, cd, fault);
+
+  // Attributes: MAIR byte AttrIndx of {MAIR1, MAIR0}, shareability from the descriptor (DS = 0).
+  const unsigned attr_indx = desc_attr_indx(desc);
+  out.attrs.mair_attr = static_cast<uint8_t>(bits(cd.mair(), attr_indx * 8 + 7, attr_indx * 8));
+  out.attrs.sh = static_cast<uint8_t>(desc_sh(desc));
+  if (Witness* w = decide(out, trace, Clause::S1_ATTRIBUTES))
+    w->set("desc", desc).set("mair", cd.mair()).set("mair_attr", out.attrs.mair_attr).set("sh", out.attrs.sh);
+  out.status = Status::Translated;
+  out.output_address = oa;
+  return out;
+}
+
+void apply_updates(SparseMemory& memory, const Outcome& outcome) {
+  if (outcome.updates_unknown) return;
+  for (uint8_t i = 0; i < outcome.update_count && i < outcome.updates.size(); ++i)
+    memory.write64(outcome.updates[i].addr, outcome.updates[i].value);
+}
+
+}  // namespace vipcts::smmu
