@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/adapters/adapters.hpp"
+#include "harness/adapters/linux_vm/linux_vm.hpp"
 #include "harness/core/errors.hpp"
 
 namespace vipcts {
@@ -18,7 +19,8 @@ std::vector<const Suite*> all_suites() __attribute__((weak));
 
 namespace {
 
-constexpr const char* kForms = "reference, exec:COMMAND, plugin:PATH.so or plugin-inproc:PATH.so";
+constexpr const char* kForms =
+    "reference, exec:COMMAND, plugin:PATH.so, plugin-inproc:PATH.so or linux-vm:KERNEL[,iommu=intel|amd|virtio]";
 
 std::string after(const std::string& spec, std::string_view prefix) {
   return spec.compare(0, prefix.size(), prefix) == 0 ? spec.substr(prefix.size()) : std::string();
@@ -84,6 +86,7 @@ std::unique_ptr<Implementation> make_implementation(const std::string& spec,
     require_readable(spec, path);
     return make_inproc_plugin_implementation(spec, path);
   }
+  if (starts_with(spec, "linux-vm:")) return make_linux_vm_implementation(after(spec, "linux-vm:"), options);
   throw InputError("--impl: unknown implementation '" + spec + "'; expected " + kForms);
 }
 
