@@ -2,16 +2,6 @@
 
 namespace vipcts::smmu {
 
-Granule tg0_granule(unsigned tg0) {
-  constexpr Granule kTg0[4] = {Granule::K4, Granule::K64, Granule::K16, Granule::Reserved};
-  return kTg0[tg0 & 3];
-}
-
-Granule tg1_granule(unsigned tg1) {
-  constexpr Granule kTg1[4] = {Granule::Reserved, Granule::K16, Granule::K4, Granule::K64};
-  return kTg1[tg1 & 3];
-}
-
 bool granule_supported(const SmmuRegisters& regs, Granule g) {
   switch (g) {
     case Granule::K4:

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "../common/sparse_memory.hpp"
+#include "granule.hpp"
 #include "registers.hpp"
 
 namespace vipcts::smmu {
@@ -56,10 +57,7 @@ struct ContextDescriptor {
   }
 };
 
-// The granule a TGx field selects, in the field's own encoding (TG1 differs from TG0, §5.4 TG1).
-enum class Granule : uint8_t { K4, K16, K64, Reserved };
-Granule tg0_granule(unsigned tg0);
-Granule tg1_granule(unsigned tg1);
+// Whether IDR5 advertises the granule (GRAN4K [4], GRAN16K [5], GRAN64K [6]); Reserved never is.
 bool granule_supported(const SmmuRegisters& regs, Granule g);
 
 // CD.TxSZ limits for VMSAv8-64 with a 4 KB granule, DS = 0 (§5.4 T0SZ): [16, 39], or [16, 48] with IDR3.STT.
