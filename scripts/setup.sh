@@ -7,6 +7,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libbenchmark-dev
   python3
   qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 busybox-static cpio kmod xz-utils zstd  # linux-vm adapter
+  qemu-system-arm
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "boundary.hpp"
+#include "platform.hpp"
 #include "generators/common/seeded.hpp"
 #include "harness/core/clauses.hpp"
 #include "harness/core/errors.hpp"
@@ -45,7 +46,14 @@ void finish_scenario(ScenarioSpec& s, const std::vector<std::string>& extra) {
   s.features = scenario_features(s);
 }
 
-void generate(const Options& options, const std::function<void(const ScenarioSpec&)>& emit) {
+void generate(const Options& options, const std::function<void(const ScenarioSpec&)>& emit_any) {
+  if (!options.platform.empty()) check_platform(options.platform);
+  std::function<void(const ScenarioSpec&)> emit = emit_any;
+  if (!options.platform.empty())
+    emit = [&](const ScenarioSpec& spec) {
+      ScenarioSpec s = spec;
+      if (apply_platform(options.platform, s)) emit_any(s);
+    };
   if (options.random) {
     const rc::Gen<ScenarioSpec> g = scenario(options.ops_per_scenario);
     for (uint64_t i = 0; i < options.count; ++i) {

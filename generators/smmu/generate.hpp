@@ -31,6 +31,7 @@ struct Options {
   bool random = true;
   bool boundary = true;
   std::string spec_file;  // path of spec/smmu.yaml; needed when boundary = true
+  std::string platform;   // "" or a platform of platform.hpp: scenarios adapted to it (some left out)
 };
 
 // Emits the random scenarios (indices 0..count-1), then the boundary scenarios, in a fixed order. Same options ->

@@ -16,6 +16,10 @@ namespace vipcts {
 // a weak reference lets the two-argument make_implementation("reference") claim the features of every
 // registered suite when the registry is linked in (as in the vipcts executable), and none otherwise.
 std::vector<const Suite*> all_suites() __attribute__((weak));
+// Defined by harness/adapters/qemu when it is linked in (the vipcts executable): `qemu:PROFILE`.
+std::unique_ptr<Implementation> make_qemu_implementation(const std::string& spec, const ImplementationOptions& options,
+                                                         const Suite* suite, const std::string& stderr_log)
+    __attribute__((weak));
 
 namespace {
 
@@ -85,6 +89,10 @@ std::unique_ptr<Implementation> make_implementation(const std::string& spec,
       throw InputError("--impl plugin-inproc: needs a shared object, e.g. plugin-inproc:./libx.so");
     require_readable(spec, path);
     return make_inproc_plugin_implementation(spec, path);
+  }
+  if (starts_with(spec, "qemu:")) {
+    if (&make_qemu_implementation == nullptr) throw InputError("--impl " + spec + ": QEMU adapters are not linked in");
+    return make_qemu_implementation(spec, options, suite, stderr_log);
   }
   if (starts_with(spec, "linux-vm:")) return make_linux_vm_implementation(after(spec, "linux-vm:"), options);
   throw InputError("--impl: unknown implementation '" + spec + "'; expected " + kForms);

@@ -13,7 +13,7 @@ namespace vipcts::cli {
 namespace {
 
 struct GenArgs {
-  std::string suite, output;
+  std::string suite, output, platform;
   uint64_t seed = 1, count = 100;
   unsigned ops = 16;
   bool no_boundary = false, no_random = false;
@@ -61,6 +61,7 @@ int gen(const Globals& g, const GenArgs& a) {
   o.count = a.count;
   o.boundary = !a.no_boundary;
   o.random = !a.no_random;
+  o.platform = a.platform;
   o.spec_dir = dir;
   o.ops_per_scenario = a.ops;
   VectorWriter writer(a.output, h);
@@ -103,6 +104,7 @@ std::vector<std::pair<CLI::App*, Action>> add_gen_commands(CLI::App& app, const 
       ->check(CLI::Range(1u, 1000000u));
   gen_cmd->add_flag("--no-boundary", a->no_boundary, "skip the Z3 boundary scenarios");
   gen_cmd->add_flag("--no-random", a->no_random, "skip the random scenarios");
+  gen_cmd->add_option("--platform", a->platform, "adapt scenarios to a real implementation (smmu: qemu-virt)");
 
   auto in = std::make_shared<std::string>(), out = std::make_shared<std::string>();
   auto* conv = app.add_subcommand("convert", "rewrite a vector file in another encoding (.jsonl <-> .yaml)");

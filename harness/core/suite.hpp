@@ -44,6 +44,7 @@ struct GenerateOptions {
   bool random = true;
   std::string spec_dir;              // where the clause files are
   unsigned ops_per_scenario = 16;    // random transactions per random scenario
+  std::string platform;              // "" or a platform the suite knows (smmu: "qemu-virt")
 };
 
 class Suite {

@@ -68,6 +68,11 @@ class Vm {
 
   // Starts QEMU and waits for the agent's hello. Throws VmFailure (with the console's last lines).
   void boot();
+  // Saves the running guest to a file and resumes it; false if QEMU could not (the VM keeps running).
+  bool take_snapshot();
+  // Replaces the VM by the saved one (a new QEMU with -incoming); false if there is no snapshot. Throws
+  // VmFailure as boot() does.
+  bool restore_snapshot();
   bool running() const { return pid_ > 0; }
   // Kills QEMU (whole process group) and reaps it. Safe to call at any time.
   void kill();
@@ -80,10 +85,14 @@ class Vm {
   double boot_seconds() const { return boot_seconds_; }  // QEMU start -> agent hello, wall clock
   std::string console_tail(size_t lines) const;
   unsigned boots() const { return boots_; }
+  unsigned restores() const { return restores_; }
+  double restore_seconds() const { return restore_seconds_; }  // QEMU start -> hello, last restore
 
  private:
   std::vector<std::string> qemu_argv(const std::string& initrd) const;
   std::string read_line(unsigned timeout_ms);
+  void start(bool incoming);
+  std::string monitor(const std::string& command, unsigned timeout_ms);
 
   VmConfig config_;
   std::string dir_;  // per-VM temporary directory: sockets, console log, QEMU's stderr
@@ -93,6 +102,9 @@ class Vm {
   std::string kernel_;
   double boot_seconds_ = 0;
   unsigned boots_ = 0;
+  unsigned restores_ = 0;
+  double restore_seconds_ = 0;
+  bool has_snapshot_ = false;
 };
 
 }  // namespace vipcts::linux_vm

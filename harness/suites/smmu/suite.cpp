@@ -289,6 +289,7 @@ void SmmuSuite::generate(const GenerateOptions& options, ScenarioSink& sink) con
       apply_updates(memory, outcome);
       Operation op;
       op.index = i;
+  g.platform = options.platform;
       op.request = codec::encode_request(spec.transactions[i]);
       op.expect = codec::encode_outcome(outcome);
       op.clauses = clause_ids(outcome.clauses);

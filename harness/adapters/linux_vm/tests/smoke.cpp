@@ -86,6 +86,17 @@ void run(const std::string& release) {
   check(is(r, 0) && r.at("dma") == "blocked", "edu DMA read after unmap: blocked", r);
   r = vm.call("reset");
   check(is(r, 0), "reset closes the scenario's fds", r);
+  // Snapshot, dirty the kernel state, restore: the restored guest has the pristine state again.
+  const bool snap = vm.take_snapshot();
+  check(snap, "snapshot of the running guest", r);
+  Reply c2 = vm.call("open path=/dev/vfio/vfio");
+  check(c2.ok && c2.ret > 2, "open a container after the snapshot", c2);
+  check(snap && vm.restore_snapshot(), "restore the snapshot (new QEMU, -incoming)", r);
+  std::printf("  restore took %.2f s\n", vm.restore_seconds());
+  r = vm.call("close fd=" + std::to_string(c2.ret));
+  check(is(r, -1, 9), "the container opened after the snapshot is gone: EBADF", r);
+  r = vm.call("iommu_info fd=" + cf + " argsz=4096");
+  check(is(r, -1, 9), "and so are the fds closed before it", r);
   std::printf("%s: %.2f s for the operations\n", release.c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }

@@ -1,0 +1,411 @@
+#include "qtest.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace vipcts::qemu {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void ignore_sigpipe_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction old {};
+    if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) {
+      struct sigaction sa {};
+      sa.sa_handler = SIG_IGN;
+      sigemptyset(&sa.sa_mask);
+      sigaction(SIGPIPE, &sa, nullptr);
+    }
+  });
+}
+
+std::string describe_status(int status) {
+  if (WIFSIGNALED(status)) {
+    const char* abbrev = sigabbrev_np(WTERMSIG(status));
+    return std::string("killed by ") +
+           (abbrev ? std::string("SIG") + abbrev : std::to_string(WTERMSIG(status)));
+  }
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  return "ended with wait status " + std::to_string(status);
+}
+
+void hex(std::string& out, uint64_t v) {
+  char buf[24];
+  out += "0x";
+  auto r = std::to_chars(buf, buf + sizeof buf, v, 16);
+  out.append(buf, r.ptr);
+}
+
+uint64_t parse_hex(std::string_view s) {
+  if (s.starts_with("0x")) s.remove_prefix(2);
+  uint64_t v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+    throw QtestError("qtest: expected a hex value, found '" + std::string(s) + "'");
+  return v;
+}
+
+const char* size_letter(unsigned bytes) {
+  switch (bytes) {
+    case 1:
+      return "b";
+    case 2:
+      return "w";
+    case 4:
+      return "l";
+    case 8:
+      return "q";
+  }
+  throw std::invalid_argument("qtest: access size must be 1, 2, 4 or 8 bytes");
+}
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+}  // namespace
+
+std::string base64_encode(std::span<const uint8_t> d) {
+  std::string out;
+  out.reserve((d.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= d.size(); i += 3) {
+    const uint32_t v = (uint32_t{d[i]} << 16) | (uint32_t{d[i + 1]} << 8) | d[i + 2];
+    out += kB64[v >> 18];
+    out += kB64[(v >> 12) & 63];
+    out += kB64[(v >> 6) & 63];
+    out += kB64[v & 63];
+  }
+  if (i < d.size()) {
+    uint32_t v = uint32_t{d[i]} << 16;
+    if (i + 1 < d.size()) v |= uint32_t{d[i + 1]} << 8;
+    out += kB64[v >> 18];
+    out += kB64[(v >> 12) & 63];
+    out += i + 1 < d.size() ? kB64[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::vector<uint8_t> base64_decode(std::string_view t) {
+  static const auto table = [] {
+    std::array<int8_t, 256> a{};
+    a.fill(-1);
+    for (int i = 0; i < 64; ++i) a[static_cast<uint8_t>(kB64[i])] = static_cast<int8_t>(i);
+    return a;
+  }();
+  std::vector<uint8_t> out;
+  out.reserve(t.size() / 4 * 3);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : t) {
+    if (c == '=') break;
+    const int v = table[static_cast<uint8_t>(c)];
+    if (v < 0) throw QtestError("qtest: invalid base64 character in a b64read reply");
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>(acc >> bits));
+    }
+  }
+  return out;
+}
+
+Qtest::Qtest(const QemuOptions& o) : timeout_ms_(o.timeout_ms) {
+  ignore_sigpipe_once();
+  argv_ = {o.binary, "-qtest", "stdio", "-qtest-log", "none", "-display", "none", "-nodefaults"};
+  if (o.qmp) {
+    char tmpl[] = "/tmp/vipcts-qmp-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+    qmp_path_ = std::string(tmpl) + "/qmp.sock";
+    argv_.push_back("-qmp");
+    argv_.push_back("unix:" + qmp_path_ + ",server=on,wait=off");
+  }
+  argv_.insert(argv_.end(), o.args.begin(), o.args.end());
+
+  int in[2], out[2];
+  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  const int err = open(o.stderr_log.empty() ? "/dev/null" : o.stderr_log.c_str(),
+                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  std::vector<char*> cargv;
+  for (auto& a : argv_) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  const pid_t parent = getpid();
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid_ == 0) {
+    // QEMU must not outlive vipcts: a leaked TCG instance spins a core.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    setpgid(0, 0);
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    if (err >= 0) dup2(err, 2);
+    execvp(cargv[0], cargv.data());
+    std::fprintf(stderr, "vipcts: cannot execute %s: %s\n", cargv[0], std::strerror(errno));
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  if (err >= 0) close(err);
+  to_ = in[1];
+  from_ = out[0];
+  // The first reply proves the qtest channel works (and QEMU accepted its command line).
+  const unsigned saved = timeout_ms_;
+  timeout_ms_ = o.start_timeout_ms;
+  try {
+    command("readl 0x0");
+  } catch (const QtestError&) {
+    // Any reply will do: address 0 may be unassigned on some machines.
+  }
+  timeout_ms_ = saved;
+  if (o.qmp) connect_qmp(qmp_path_, o.start_timeout_ms);
+}
+
+Qtest::~Qtest() {
+  shutdown();
+}
+
+void Qtest::shutdown() {
+  if (to_ >= 0) close(to_);
+  if (from_ >= 0) close(from_);
+  if (qmp_fd_ >= 0) close(qmp_fd_);
+  to_ = from_ = qmp_fd_ = -1;
+  if (pid_ > 0) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      exit_ = describe_status(status);
+    } else {
+      kill(pid_, SIGTERM);
+      const auto deadline = Clock::now() + std::chrono::milliseconds(1000);
+      pid_t r = 0;
+      while ((r = waitpid(pid_, &status, WNOHANG)) == 0 && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (r == 0) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+      }
+      if (exit_.empty()) exit_ = describe_status(status);
+    }
+    pid_ = -1;
+  }
+  if (!qmp_path_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(qmp_path_).parent_path(), ec);
+    qmp_path_.clear();
+  }
+}
+
+bool Qtest::alive() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    exit_ = describe_status(status);
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void Qtest::died(const std::string& context, bool timeout) {
+  std::string what;
+  if (timeout) {
+    what = "QEMU did not answer " + context + " within " + std::to_string(timeout_ms_) + " ms";
+  } else {
+    // Give the kernel a moment to report the exit status that explains the EOF.
+    for (int i = 0; i < 200 && alive(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    what = "QEMU " + (exit_.empty() ? std::string("closed its qtest channel") : exit_) + " (" + context + ")";
+  }
+  shutdown();
+  throw QemuDied(what, timeout);
+}
+
+void Qtest::send(std::string_view data) {
+  if (to_ < 0) throw QemuDied("QEMU is not running", false);
+  while (!data.empty()) {
+    const ssize_t n = ::write(to_, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      died("while sending a command", false);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+std::string Qtest::read_line(int fd, std::string& buf, unsigned timeout_ms, bool drop_irq) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  size_t scanned = 0;
+  for (;;) {
+    const size_t nl = buf.find('\n', scanned);
+    if (nl != std::string::npos) {
+      std::string line = buf.substr(0, nl);
+      buf.erase(0, nl + 1);
+      scanned = 0;
+      if (drop_irq && line.starts_with("IRQ")) continue;
+      return line;
+    }
+    scanned = buf.size();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) died("a command", true);
+    pollfd p{fd, POLLIN, 0};
+    const int r = poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) died("a command", true);
+    char chunk[65536];
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) died("reading a reply", false);
+    buf.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+std::string Qtest::reply() {
+  std::string line = read_line(from_, inbuf_, timeout_ms_, true);
+  if (line.starts_with("OK")) return line.size() > 3 ? line.substr(3) : std::string();
+  if (line.starts_with("FAIL")) throw QtestError("qtest: " + line);
+  throw QtestError("qtest: unexpected reply '" + line.substr(0, 80) + "'");
+}
+
+std::string Qtest::command(std::string_view line) {
+  if (pending_ != 0) flush();
+  std::string s(line);
+  s += '\n';
+  send(s);
+  return reply();
+}
+
+uint64_t Qtest::read(unsigned bytes, uint64_t addr) {
+  std::string c = std::string("read") + size_letter(bytes) + ' ';
+  hex(c, addr);
+  return parse_hex(command(c));
+}
+
+void Qtest::write(unsigned bytes, uint64_t addr, uint64_t value) {
+  queue_write(bytes, addr, value);
+  flush();
+}
+
+std::vector<uint8_t> Qtest::b64read(uint64_t addr, size_t len) {
+  std::string c = "b64read ";
+  hex(c, addr);
+  c += ' ';
+  hex(c, len);
+  std::vector<uint8_t> d = base64_decode(command(c));
+  if (d.size() != len)
+    throw QtestError("qtest: b64read returned " + std::to_string(d.size()) + " bytes, asked " +
+                     std::to_string(len));
+  return d;
+}
+
+void Qtest::b64write(uint64_t addr, std::span<const uint8_t> data) {
+  queue_b64write(addr, data);
+  flush();
+}
+
+void Qtest::queue_write(unsigned bytes, uint64_t addr, uint64_t value) {
+  outq_ += "write";
+  outq_ += size_letter(bytes);
+  outq_ += ' ';
+  hex(outq_, addr);
+  outq_ += ' ';
+  hex(outq_, value);
+  outq_ += '\n';
+  ++pending_;
+}
+
+void Qtest::queue_b64write(uint64_t addr, std::span<const uint8_t> data) {
+  if (data.empty()) return;
+  outq_ += "b64write ";
+  hex(outq_, addr);
+  outq_ += ' ';
+  hex(outq_, data.size());
+  outq_ += ' ';
+  outq_ += base64_encode(data);
+  outq_ += '\n';
+  ++pending_;
+}
+
+void Qtest::flush() {
+  if (pending_ == 0) return;
+  std::string q;
+  q.swap(outq_);
+  const size_t n = pending_;
+  pending_ = 0;
+  // A large queue could fill both pipes (QEMU blocks writing replies while we block writing commands): send
+  // in slices and drain the replies of each slice before the next.
+  size_t done = 0, pos = 0;
+  while (pos < q.size()) {
+    size_t end = pos, lines = 0;
+    while (end < q.size() && (end - pos < (1u << 16) || lines == 0)) {
+      end = q.find('\n', end) + 1;
+      ++lines;
+    }
+    send(std::string_view(q).substr(pos, end - pos));
+    for (size_t i = 0; i < lines; ++i) reply();
+    done += lines;
+    pos = end;
+  }
+  (void)n;
+  (void)done;
+}
+
+void Qtest::connect_qmp(const std::string& path, unsigned timeout_ms) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  for (;;) {
+    qmp_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (connect(qmp_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) break;
+    close(qmp_fd_);
+    qmp_fd_ = -1;
+    if (Clock::now() > deadline) died("the QMP connection", true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  read_line(qmp_fd_, qmpbuf_, timeout_ms_, false);  // the greeting
+  qmp("qmp_capabilities");
+}
+
+std::string Qtest::qmp(std::string_view name, std::string_view args_json) {
+  if (qmp_fd_ < 0) throw QtestError("QMP is not enabled for this QEMU");
+  std::string req =
+      R"({"execute":")" + std::string(name) + R"(","arguments":)" + std::string(args_json) + "}\n";
+  for (std::string_view d = req; !d.empty();) {
+    const ssize_t n = ::write(qmp_fd_, d.data(), d.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      died("while sending a QMP command", false);
+    }
+    d.remove_prefix(static_cast<size_t>(n));
+  }
+  for (;;) {
+    const std::string line = read_line(qmp_fd_, qmpbuf_, timeout_ms_, false);
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) throw QtestError("QMP: not JSON: " + line.substr(0, 80));
+    if (j.contains("event")) continue;
+    if (j.contains("error"))
+      throw QtestError("QMP " + std::string(name) + ": " + j["error"].value("desc", std::string("error")));
+    if (j.contains("return")) return j["return"].dump();
+  }
+}
+
+}  // namespace vipcts::qemu

@@ -1,0 +1,737 @@
+// QEMU 7.2's SMMUv3 under the `smmu` suite.
+//
+// Machine: qemu-system-aarch64 -machine virt,iommu=smmuv3,accel=tcg -cpu max -m 2G -bios IDLE with an 8-byte
+// idle-loop image (wfi; b .-4) written by the adapter: Debian's QEMU has no qtest accelerator, and an idle
+// CPU keeps timers running without touching the PCI tree (shared notes, qemu-qtest §11). Devices:
+//   00:01.0 nvme with a 1 MiB legacy CMB: the DMA engine. Its StreamID D = 0x0008 (bus << 8 | devfn).
+//   00:02.0, 00:03.0 ivshmem-plain with 256 MiB RAM BARs placed at 0x1000_0000 and 0x2000_0000, where the
+//   generator puts stream tables, CDs and translation tables.
+//
+// Scenario (open): the state's memory words are written (whole 4 KiB pages, zero elsewhere; pages of the
+// previous scenario are cleared), the registers programmed (STRTAB_BASE/CFG, CR2, GBPA - absent in 7.2 -,
+// CR0 with the queues on), then CFGI_ALL + TLBI_NH_ALL + CMD_SYNC so nothing cached survives (IHI 0070 G.b
+// §4.3, §4.4). The scenario's ID registers must equal QEMU's: a scenario written for another profile gets an
+// error naming the register (generate with `--platform qemu-virt`).
+//
+// StreamIDs: the only device has StreamID D. A request for StreamID S is sent as DMA from D after STE[D] is
+// loaded with the scenario's STE[S] and STRTAB_BASE_CFG.LOG2SIZE is set so that D is on the same side of the
+// table bound as S (LOG2SIZE >= 4 when S is inside the scenario's table, 3 when S is outside:
+// SMMU.STRTAB.SID_RANGE is then checked on D). Events are reported with SID S when QEMU says D.
+//
+// Transaction (apply): NVMe admin Set/Get Features "Host Behavior Support" (FID 0x16) move 512 bytes between
+// the controller and host memory; the submission queue and the controller-side buffers live in the CMB, which
+// the controller reads directly, so the only DMA the SMMU sees is the one under test, at IOVA & ~0x1ff (512
+// bytes, inside one 4 KiB page):
+//   read:  Set Features with PRP1 = IOVA (a DMA read), then Get Features into the CMB. The data is the tags
+//   of
+//          where the read landed: OA = tag address + (IOVA & 7).
+//   write: a probe read as above (locates the page), then Get Features with PRP1 = IOVA (a DMA write of a
+//          marker); the marker found at the probed address confirms where the write landed.
+// Completion queues cannot live in QEMU 7.2's CMB (completions are posted with plain DMA), so the admin CQ is
+// at an address no translation reaches (bit 55 set, bits 54:48 clear: outside TTB0 and TTB1 for every TxSZ,
+// beyond every OAS); posting fails, the controller sets CSTS.CFS and is reset after each batch. Completion of
+// a batch is seen through a last Get Features into the CMB.
+// Events: QEMU records one event per 4-byte piece of a failed DMA; an op's events are those whose InputAddr
+// lies in its 512-byte window with its direction; the record at IOVA & ~3 is reported, with the IOVA's low
+// bits restored. Configuration errors carry no address; they apply to every op of a batch (one StreamID).
+//
+// Not expressible with NVMe DMA (PCIe without PASID TLP prefix = Data, Unprivileged, IHI 0070 G.b §13.7):
+// instruction fetches, privileged accesses, SubstreamIDs - answered with an
+// error (the platform generator converts them). Not observable: memory attributes (MAIR byte, SH) and the
+// abort-vs-RAZ/WI distinction; QEMU advertises IDR0.TERM_MODEL = 1 (terminate = abort), which is reported.
+#include "smmu_qemu.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "harness/core/errors.hpp"
+#include "harness/suites/smmu/codec.hpp"
+#include "pci.hpp"
+#include "qtest.hpp"
+
+namespace vipcts::qemu {
+namespace {
+
+using smmu::AccessKind;
+using smmu::EventClass;
+using smmu::EventRecord;
+using smmu::EventType;
+using smmu::Outcome;
+using smmu::Status;
+using smmu::Transaction;
+using L = VirtLayout;
+
+// SMMU register offsets (IHI 0070 G.b §6.2).
+constexpr uint64_t kIdr0 = 0x00, kIdr1 = 0x04, kIdr3 = 0x0c, kIdr5 = 0x14, kAidr = 0x1c, kCr0 = 0x20,
+                   kCr0Ack = 0x24, kCr1 = 0x28, kCr2 = 0x2c, kGbpa = 0x44, kGerror = 0x60, kGerrorN = 0x64,
+                   kStrtabBase = 0x80, kStrtabBaseCfg = 0x88, kCmdqBase = 0x90, kCmdqProd = 0x98,
+                   kCmdqCons = 0x9c, kEvtqBase = 0xa0, kEvtqProd = 0x100a8, kEvtqCons = 0x100ac;
+constexpr uint32_t kCr0SmmuEn = 1, kCr0EvtqEn = 1u << 2, kCr0CmdqEn = 1u << 3;
+constexpr unsigned kCmdqLog2 = 8, kEvtqLog2 = 15;
+// Commands (IHI 0070 G.b §4.1): CMD_CFGI_ALL is CMD_CFGI_STE_RANGE with Range = 31.
+constexpr uint64_t kCmdCfgiStreamRange = 0x04, kCmdTlbiNhAll = 0x10, kCmdSync = 0x46;
+
+// NVMe controller registers (NVM Express 1.4 §3.1) and admin opcodes (§5).
+constexpr uint64_t kNvmeCc = 0x14, kNvmeCsts = 0x1c, kNvmeIntms = 0x0c, kNvmeAqa = 0x24, kNvmeAsq = 0x28,
+                   kNvmeAcq = 0x30, kNvmeSq0Tdbl = 0x1000;
+constexpr uint8_t kOpSetFeatures = 0x09, kOpGetFeatures = 0x0a;
+constexpr uint32_t kFidHostBehavior = 0x16;
+constexpr unsigned kQueueEntries = 256;
+constexpr uint64_t kAcqUnreachable = 0x0080'0000'0000'0000;
+constexpr size_t kXfer = 512;  // Host Behavior Support data structure (NVMe 2.0 Figure 323)
+// CMB layout: submission queue, then per-op 512-byte slots.
+constexpr uint64_t kCmbSq = 0, kCmbDone = 0x4000, kCmbDoneSrc = 0x4200, kCmbSlots = 0x8000;
+constexpr unsigned kMaxOpsPerBatch = 60;  // 4 commands each + 2, below kQueueEntries - 1
+
+constexpr uint8_t kIdleImage[8] = {0x7f, 0x20, 0x03, 0xd5, 0xff, 0xff, 0xff, 0x17};  // wfi; b .-4
+
+struct Sqe {
+  uint8_t bytes[64] = {};
+  Sqe(uint8_t opcode, uint16_t cid, uint64_t prp1, uint32_t cdw10) {
+    bytes[0] = opcode;
+    std::memcpy(bytes + 2, &cid, 2);
+    std::memcpy(bytes + 24, &prp1, 8);
+    std::memcpy(bytes + 40, &cdw10, 4);
+  }
+};
+
+void put64(std::vector<uint8_t>& v, size_t off, uint64_t x) {
+  std::memcpy(v.data() + off, &x, 8);
+}
+uint64_t get64(const std::vector<uint8_t>& v, size_t off) {
+  uint64_t x;
+  std::memcpy(&x, v.data() + off, 8);
+  return x;
+}
+
+std::string hex(uint64_t v) {
+  return smmu::codec::to_hex(v);
+}
+
+struct RawEvent {
+  uint64_t dw[4];
+  uint8_t type() const { return static_cast<uint8_t>(dw[0]); }
+  uint32_t sid() const { return static_cast<uint32_t>(dw[0] >> 32); }
+  bool rnw() const { return (dw[1] >> 35) & 1; }
+  uint64_t addr() const { return dw[2]; }
+  // Whether the record type carries an InputAddr (IHI 0070 G.b §7.3: translation-related faults).
+  bool has_addr() const { return type() >= 0x10 && type() <= 0x13; }
+};
+
+struct Op {
+  size_t index;  // into the apply() batch
+  Transaction txn;
+  uint64_t window;  // IOVA & ~0x1ff
+};
+
+class QemuSmmu final : public Implementation {
+ public:
+  QemuSmmu(std::string spec, const ImplementationOptions& options, std::string stderr_log)
+      : options_(options), stderr_log_(std::move(stderr_log)) {
+    info_.id = std::move(spec);
+    info_.name = "qemu-system-aarch64 virt smmuv3";
+    start();
+    info_.version = version_;
+    // Features from QEMU's ID registers (IHI 0070 G.b §6.3.1-§6.3.6): stage 1 from IDR0.S1P; bypass STEs
+    // are architectural; TTB1 and TBI are part of every stage-1 implementation. Not claimed: HTTU (IDR0.HTTU
+    // = 0), RAZ/WI termination (IDR0.TERM_MODEL = 1: terminated transactions abort). GBPA is architectural
+    // in SMMUv3.1 (AIDR = 1) and claimed, although 7.2 does not implement the register: that is a finding.
+    if (idr_[0] & 2) info_.features.push_back("smmu.s1");
+    info_.features.push_back("smmu.ste.bypass");
+    info_.features.push_back("smmu.gbpa");
+    if (((idr_[0] >> 6) & 3) != 0) info_.features.push_back("smmu.httu.af");
+    info_.features.push_back("smmu.cd.tbi");
+    info_.features.push_back("smmu.cd.ttb1");
+    if (((idr_[0] >> 26) & 1) == 0) info_.features.push_back("smmu.cd.raz_wi");
+  }
+  ~QemuSmmu() override { stop(); }
+
+  const ImplementationInfo& info() const override { return info_; }
+
+  Observation open(const Suite&, const ScenarioHeader& header) override {
+    try {
+      load_state(header);
+      return {};
+    } catch (const ScenarioUnsupported& e) {
+      state_ok_ = false;
+      return {ObservationKind::Error, nullptr, e.what()};
+    } catch (const InputError& e) {
+      state_ok_ = false;
+      return {ObservationKind::Error, nullptr, e.what()};
+    } catch (const QemuDied& e) {
+      const Observation o{e.timed_out ? ObservationKind::Timeout : ObservationKind::Crash, nullptr, e.what()};
+      restart();
+      return o;
+    } catch (const QtestError& e) {
+      restart();
+      return {ObservationKind::Error, nullptr, e.what()};
+    }
+  }
+
+  std::vector<Observation> apply(std::span<const Json> requests) override {
+    std::vector<Observation> out(requests.size());
+    std::vector<Op> ops;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      Transaction t;
+      try {
+        t = smmu::codec::decode_request(requests[i]);
+      } catch (const InputError& e) {
+        out[i] = {ObservationKind::Error, nullptr, e.what()};
+        continue;
+      }
+      if (!state_ok_) {
+        out[i] = {ObservationKind::Error, nullptr, "the scenario could not be loaded"};
+        continue;
+      }
+      if (const char* why = inexpressible(t)) {
+        out[i] = {ObservationKind::Error, nullptr, why};
+        continue;
+      }
+      ops.push_back({i, t, t.iova & ~uint64_t{kXfer - 1}});
+    }
+    // Batches: one StreamID, distinct 512-byte windows (so events can be attributed by address).
+    size_t at = 0;
+    while (at < ops.size()) {
+      std::vector<Op> batch;
+      std::set<uint64_t> windows;
+      while (at < ops.size() && batch.size() < kMaxOpsPerBatch &&
+             (batch.empty() || ops[at].txn.stream_id == batch[0].txn.stream_id) &&
+             windows.insert(ops[at].window).second)
+        batch.push_back(ops[at++]);
+      run_isolated(batch, out);
+    }
+    return out;
+  }
+
+  void close() override {}
+
+ private:
+  class ScenarioUnsupported : public std::runtime_error {
+   public:
+    using std::runtime_error::runtime_error;
+  };
+
+  static const char* inexpressible(const Transaction& t) {
+    if (t.access == AccessKind::Execute)
+      return "an instruction fetch cannot be expressed with NVMe DMA (generate with --platform qemu-virt)";
+    if (t.privileged)  // PCIe DMA without a PASID TLP prefix is Unprivileged (IHI 0070 G.b §13.7)
+      return "a privileged access cannot be expressed with NVMe DMA (generate with --platform qemu-virt)";
+    if (t.ssv) return "a SubstreamID cannot be expressed with NVMe DMA (no PASID in QEMU 7.2's nvme)";
+    return nullptr;
+  }
+
+  // ---- Process ----
+
+  void start() {
+    const std::string dir = work_dir();
+    const std::string bios = dir + "/idle.bin";
+    {
+      std::ofstream f(bios, std::ios::binary);
+      f.write(reinterpret_cast<const char*>(kIdleImage), sizeof kIdleImage);
+    }
+    QemuOptions o;
+    o.binary = "qemu-system-aarch64";
+    o.args = {"-machine", "virt,iommu=smmuv3,accel=tcg",
+              "-cpu",     "max",
+              "-m",       "2G",
+              "-bios",    bios,
+              "-object",  "memory-backend-ram,id=vipcts-w0,size=256M,share=on",
+              "-object",  "memory-backend-ram,id=vipcts-w1,size=256M,share=on",
+              "-device",  "nvme,serial=vipcts,addr=0x1,cmb_size_mb=1,legacy-cmb=on",
+              "-device",  "ivshmem-plain,memdev=vipcts-w0,addr=0x2",
+              "-device",  "ivshmem-plain,memdev=vipcts-w1,addr=0x3"};
+    o.timeout_ms = options_.timeout_ms;
+    o.stderr_log = stderr_log_;
+    try {
+      q_ = std::make_unique<Qtest>(o);
+      firmware();
+    } catch (const QemuDied& e) {
+      q_.reset();
+      throw InputError(info_.id + ": cannot start QEMU: " + e.what());
+    } catch (const QtestError& e) {
+      q_.reset();
+      throw InputError(info_.id +
+                       ": QEMU does not look like the virt machine this adapter expects: " + e.what());
+    }
+  }
+
+  std::string work_dir() {
+    if (work_dir_.empty()) {
+      char tmpl[] = "/tmp/vipcts-qemu-XXXXXX";
+      if (!mkdtemp(tmpl)) throw InputError(info_.id + ": mkdtemp failed");
+      work_dir_ = tmpl;
+    }
+    return work_dir_;
+  }
+
+  void stop() {
+    q_.reset();
+    if (!work_dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(work_dir_, ec);
+      work_dir_.clear();
+    }
+  }
+
+  void restart() {
+    q_.reset();
+    state_ok_ = false;
+    loaded_pages_.clear();
+    start();
+  }
+
+  // The adapter as firmware: PCI resources, the output window's tags, the SMMU queues, the NVMe admin queue.
+  void firmware() {
+    Qtest& q = *q_;
+    Ecam ecam(q, L::kEcam);
+    auto fns = ecam.enumerate(0);
+    ecam.assign(fns, L::kPciWindow);
+    std::vector<uint64_t> ram_bars;
+    for (const auto& f : fns) {
+      if (f.vendor == 0x1b36 && f.device == 0x0010) {  // QEMU NVM Express
+        nvme_ = f.bdf;
+        for (const auto& b : f.bars) {
+          if (b.index == 0) nvme_regs_ = b.addr;
+          if (b.index == 2) cmb_ = b.addr;
+        }
+      }
+      if (f.vendor == 0x1af4 && f.device == 0x1110)  // ivshmem
+        for (const auto& b : f.bars)
+          if (b.index == 2) ram_bars.push_back(b.addr);
+    }
+    std::sort(ram_bars.begin(), ram_bars.end());
+    if (nvme_regs_ == 0 || cmb_ == 0 ||
+        ram_bars != std::vector<uint64_t>{L::kStructLo, L::kStructLo + 0x1000'0000})
+      throw QtestError("PCI layout: nvme or the two ivshmem RAM BARs not where expected");
+    device_sid_ = nvme_.rid();
+
+    for (unsigned i : {0u, 1u, 3u, 5u}) idr_[i] = q.readl(L::kSmmuBase + 4 * i);
+    aidr_ = q.readl(L::kSmmuBase + kAidr);
+    version_ = "7.2 (IDR0 " + hex(idr_[0]) + ", IDR1 " + hex(idr_[1]) + ", IDR3 " + hex(idr_[3]) + ", IDR5 " +
+               hex(idr_[5]) + ", AIDR " + hex(aidr_) + ")";
+    // Tags over the output window, 1 MiB per command.
+    std::vector<uint8_t> chunk(1 << 20);
+    for (uint64_t base = L::kOutLo; base < L::kOutHi; base += chunk.size()) {
+      for (size_t off = 0; off < chunk.size(); off += 8) put64(chunk, off, tag_of(base + off));
+      q.b64write(base, chunk);
+    }
+
+    // SMMU: queues on, translation off until a scenario is loaded.
+    q.queue_write(4, L::kSmmuBase + kCr0, 0);
+    q.queue_write(8, L::kSmmuBase + kCmdqBase, L::kCmdq | kCmdqLog2);
+    q.queue_write(4, L::kSmmuBase + kCmdqProd, 0);
+    q.queue_write(4, L::kSmmuBase + kCmdqCons, 0);
+    q.queue_write(8, L::kSmmuBase + kEvtqBase, L::kEvtq | kEvtqLog2);
+    q.queue_write(4, L::kSmmuBase + kEvtqProd, 0);
+    q.queue_write(4, L::kSmmuBase + kEvtqCons, 0);
+    q.queue_write(4, L::kSmmuBase + kCr1, 0);
+    q.queue_write(4, L::kSmmuBase + kCr0, kCr0EvtqEn | kCr0CmdqEn);
+    q.flush();
+    cmdq_prod_ = 0;
+    evtq_cons_ = 0;
+    nvme_reset(true);
+  }
+
+  // Controller reset and admin queue setup (NVMe 1.4 §7.6.1). QEMU's reset and enable are synchronous.
+  void nvme_reset(bool first) {
+    Qtest& q = *q_;
+    q.queue_write(4, nvme_regs_ + kNvmeCc, 0);
+    q.queue_write(4, nvme_regs_ + kNvmeIntms, 1);  // INTx masked: completions are not awaited by interrupt
+    q.queue_write(4, nvme_regs_ + kNvmeAqa, (kQueueEntries - 1) | (kQueueEntries - 1) << 16);
+    q.queue_write(8, nvme_regs_ + kNvmeAsq, cmb_ + kCmbSq);
+    q.queue_write(8, nvme_regs_ + kNvmeAcq, kAcqUnreachable);
+    // EN, IOSQES = 6 (64 B), IOCQES = 4 (16 B), MPS = 0 (4 KiB pages).
+    q.queue_write(4, nvme_regs_ + kNvmeCc, 1 | 6u << 16 | 4u << 20);
+    q.flush();
+    sq_tail_ = 0;
+    if (first && (q.readl(nvme_regs_ + kNvmeCsts) & 1) == 0) throw QtestError("NVMe did not become ready");
+  }
+
+  void smmu_commands(std::initializer_list<std::pair<uint64_t, uint64_t>> cmds) {
+    Qtest& q = *q_;
+    for (const auto& [w0, w1] : cmds) {
+      const unsigned idx = cmdq_prod_ & ((1u << kCmdqLog2) - 1);
+      std::vector<uint8_t> e(16);
+      put64(e, 0, w0);
+      put64(e, 8, w1);
+      q.queue_b64write(L::kCmdq + 16 * idx, e);
+      cmdq_prod_ = (cmdq_prod_ + 1) & ((2u << kCmdqLog2) - 1);  // index + wrap bit
+    }
+    q.queue_write(4, L::kSmmuBase + kCmdqProd, cmdq_prod_);
+  }
+
+  void invalidate_all() {
+    // CFGI_ALL (CMD_CFGI_STE_RANGE, Range 31), TLBI_NH_ALL, CMD_SYNC (IHI 0070 G.b §4.3.3, §4.4.2, §4.7.3).
+    smmu_commands({{kCmdCfgiStreamRange, 31}, {kCmdTlbiNhAll, 0}, {kCmdSync, 0}});
+  }
+
+  // ---- Scenario ----
+
+  void load_state(const ScenarioHeader& header) {
+    if (!q_ || !q_->alive()) restart();
+    Qtest& q = *q_;
+    last_header_ = header;
+    const smmu::codec::StateWords s = smmu::codec::decode_state_words(header.state);
+    const std::pair<const char*, std::pair<uint32_t, uint32_t>> idrs[] = {{"IDR0", {s.regs.idr0, idr_[0]}},
+                                                                          {"IDR1", {s.regs.idr1, idr_[1]}},
+                                                                          {"IDR3", {s.regs.idr3, idr_[3]}},
+                                                                          {"IDR5", {s.regs.idr5, idr_[5]}}};
+    for (const auto& [name, v] : idrs)
+      if (v.first != v.second)
+        throw ScenarioUnsupported(std::string("state.regs.") + name + ": the scenario assumes " +
+                                  hex(v.first) + ", QEMU has " + hex(v.second) +
+                                  " (generate with --platform qemu-virt)");
+    if (smmu::strtab_fmt(s.regs) != 0)
+      throw ScenarioUnsupported("state.regs.STRTAB_BASE_CFG: 2-level stream tables are not driven yet");
+    std::map<uint64_t, std::vector<uint8_t>> pages;
+    for (const auto& w : s.mem) {
+      const bool in_struct = w.addr >= L::kStructLo && w.addr + 8 <= L::kStructHi;
+      const bool in_ram = w.addr >= L::kRamBase && w.addr + 8 <= L::kRamBase + L::kRamSize &&
+                          !(w.addr >= L::kCmdq && w.addr < L::kEvtq + (32u << kEvtqLog2));
+      if (!in_struct && !in_ram)
+        throw ScenarioUnsupported("state.mem: word at " + hex(w.addr) +
+                                  " is outside QEMU virt's RAM and the adapter's table window (generate with "
+                                  "--platform qemu-virt)");
+      auto& p = pages[w.addr & ~uint64_t{0xfff}];
+      if (p.empty()) p = background(w.addr & ~uint64_t{0xfff});
+      put64(p, w.addr & 0xff8, w.value);
+    }
+    regs_ = s.regs;
+    // The scenario's STEs, by StreamID, for loading STE[D] per request.
+    stes_.clear();
+    strtab_ = smmu::strtab_base_addr(s.regs);
+    for (const auto& w : s.mem)
+      if (w.addr >= strtab_ && (w.addr - strtab_) / 64 < (uint64_t{1} << 20))
+        stes_[static_cast<uint32_t>((w.addr - strtab_) / 64)][((w.addr - strtab_) % 64) / 8] = w.value;
+
+    // Translation off while the tables change (STRTAB_BASE/CFG may only be written with SMMUEN = 0, §6.3.23).
+    q.queue_write(4, L::kSmmuBase + kCr0, kCr0EvtqEn | kCr0CmdqEn);
+    for (uint64_t page : loaded_pages_)
+      if (!pages.count(page)) q.queue_b64write(page, background(page));
+    loaded_pages_.clear();
+    for (const auto& [page, data] : pages) {
+      q.queue_b64write(page, data);
+      loaded_pages_.push_back(page);
+    }
+    q.queue_write(8, L::kSmmuBase + kStrtabBase, s.regs.strtab_base);
+    q.queue_write(4, L::kSmmuBase + kStrtabBaseCfg, s.regs.strtab_base_cfg);
+    q.queue_write(4, L::kSmmuBase + kCr2, s.regs.cr2);
+    q.queue_write(4, L::kSmmuBase + kGbpa,
+                  s.regs.gbpa);  // no such register in 7.2: written as firmware would
+    q.queue_write(4, L::kSmmuBase + kGerrorN, q_gerror_ack());
+    q.flush();
+    loaded_sid_.reset();
+    state_ok_ = true;
+  }
+
+  uint32_t q_gerror_ack() { return q_->readl(L::kSmmuBase + kGerror); }
+
+  // What a page holds outside the scenario's words: tags in the output window, zero elsewhere.
+  static std::vector<uint8_t> background(uint64_t page) {
+    std::vector<uint8_t> p(4096);
+    if (page >= L::kOutLo && page < L::kOutHi)
+      for (size_t off = 0; off < p.size(); off += 8) put64(p, off, tag_of(page + off));
+    return p;
+  }
+
+  // STE[D] := the scenario's STE[S], and LOG2SIZE so that D is inside the table iff S is (see the file
+  // comment).
+  void load_stream(uint32_t sid) {
+    if (loaded_sid_ == sid) return;
+    Qtest& q = *q_;
+    const unsigned log2size = smmu::strtab_log2size(regs_);
+    const unsigned eff = std::min(log2size, smmu::idr1_sidsize(regs_));
+    const bool in_range = eff >= 32 || sid < (uint64_t{1} << eff);
+    uint32_t cfg = regs_.strtab_base_cfg & ~uint32_t{0x3f};
+    const unsigned need = 64 - static_cast<unsigned>(__builtin_clzll(device_sid_));  // bits to index D
+    cfg |= in_range ? std::max(log2size, need) : need - 1;
+    std::vector<uint8_t> ste(64);
+    if (in_range) {
+      auto it = stes_.find(sid);
+      if (it != stes_.end())
+        for (unsigned i = 0; i < 8; ++i) put64(ste, 8 * i, it->second[i]);
+    }
+    q.queue_write(4, L::kSmmuBase + kCr0, kCr0EvtqEn | kCr0CmdqEn);
+    const uint64_t slot = strtab_ + 64ull * device_sid_;
+    if (std::find(loaded_pages_.begin(), loaded_pages_.end(), slot & ~uint64_t{0xfff}) == loaded_pages_.end())
+      loaded_pages_.push_back(slot & ~uint64_t{0xfff});  // cleared with the scenario
+    q.queue_b64write(slot, ste);
+    q.queue_write(4, L::kSmmuBase + kStrtabBaseCfg, cfg);
+    invalidate_all();
+    q.queue_write(4, L::kSmmuBase + kCr0, kCr0EvtqEn | kCr0CmdqEn | (regs_.cr0 & kCr0SmmuEn));
+    q.flush();
+    loaded_sid_ = sid;
+  }
+
+  // ---- Transactions ----
+
+  // Runs a batch; if QEMU dies or hangs, runs its ops one by one to find the culprit, which gets the
+  // crash/timeout observation; QEMU is restarted and the scenario reloaded each time.
+  void run_isolated(const std::vector<Op>& batch, std::vector<Observation>& out) {
+    try {
+      run_batch(batch, out);
+      return;
+    } catch (const QemuDied& e) {
+      if (batch.size() == 1) {
+        out[batch[0].index] = {e.timed_out ? ObservationKind::Timeout : ObservationKind::Crash, nullptr,
+                               e.what()};
+        recover();
+        return;
+      }
+    } catch (const QtestError& e) {
+      for (const Op& op : batch) out[op.index] = {ObservationKind::Error, nullptr, e.what()};
+      recover();
+      return;
+    }
+    recover();
+    for (const Op& op : batch) run_isolated({op}, out);
+  }
+
+  void recover() {
+    restart();
+    reload();
+  }
+
+  void reload() {
+    if (last_header_) load_state(*last_header_);
+  }
+
+  void run_batch(const std::vector<Op>& batch, std::vector<Observation>& out) {
+    Qtest& q = *q_;
+    load_stream(batch[0].txn.stream_id);
+    ++batch_seq_;
+    std::vector<Sqe> sq;
+    uint16_t cid = 0;
+    const uint32_t hbs = kFidHostBehavior;
+    std::vector<uint8_t> marker(kXfer);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Op& op = batch[i];
+      const uint64_t slot = cmb_ + kCmbSlots + 2 * kXfer * i;  // probe/read result, then marker source
+      sq.emplace_back(kOpSetFeatures, cid++, op.window, hbs);  // DMA read at the window
+      sq.emplace_back(kOpGetFeatures, cid++, slot, hbs);
+      if (op.txn.access == AccessKind::Write) {
+        for (size_t k = 0; k < kXfer; k += 8) put64(marker, k, marker_word(i, k));
+        q.queue_b64write(slot + kXfer, marker);
+        sq.emplace_back(kOpSetFeatures, cid++, slot + kXfer, hbs);
+        sq.emplace_back(kOpGetFeatures, cid++, op.window, hbs);  // DMA write at the window
+      }
+    }
+    // Completion sentinel: the last Set/Get pair copies a batch number into the CMB.
+    std::vector<uint8_t> done(kXfer);
+    put64(done, 0, 0xd0e0'0000'0000'0000ull | batch_seq_);
+    q.queue_b64write(cmb_ + kCmbDoneSrc, done);
+    q.queue_write(8, cmb_ + kCmbDone, 0);
+    sq.emplace_back(kOpSetFeatures, cid++, cmb_ + kCmbDoneSrc, hbs);
+    sq.emplace_back(kOpGetFeatures, cid++, cmb_ + kCmbDone, hbs);
+    std::vector<uint8_t> sqbytes(sq.size() * 64);
+    for (size_t i = 0; i < sq.size(); ++i) std::memcpy(sqbytes.data() + 64 * i, sq[i].bytes, 64);
+    q.queue_b64write(cmb_ + kCmbSq, sqbytes);
+    q.queue_write(4, nvme_regs_ + kNvmeSq0Tdbl, static_cast<uint32_t>(sq.size()));
+    q.flush();
+    wait_done(get64(done, 0));
+
+    // Results: the data each op's read brought into the CMB, and the events.
+    const std::vector<uint8_t> slots = q.b64read(cmb_ + kCmbSlots, 2 * kXfer * batch.size());
+    const std::vector<RawEvent> events = drain_events();
+    nvme_reset(false);
+
+    size_t cfg_events = 0;
+    const RawEvent* cfg_event = nullptr;
+    for (const RawEvent& e : events)
+      if (!e.has_addr()) {
+        ++cfg_events;
+        if (!cfg_event) cfg_event = &e;
+      }
+    size_t dmas = 0;
+    for (const Op& op : batch) dmas += op.txn.access == AccessKind::Write ? 2 : 1;
+    if (cfg_event && batch.size() > 1 && cfg_events < dmas) {
+      // Fewer configuration errors than DMAs: they cannot be attributed by address; one op at a time.
+      for (const Op& op : batch) run_batch({op}, out);
+      return;
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Op& op = batch[i];
+      const bool write = op.txn.access == AccessKind::Write;
+      const RawEvent* hit = nullptr;
+      size_t count = 0;
+      for (const RawEvent& e : events) {
+        if (!e.has_addr() || e.rnw() == write || e.addr() < op.window || e.addr() >= op.window + kXfer)
+          continue;
+        ++count;
+        if (!hit || e.addr() == (op.txn.iova & ~uint64_t{3})) hit = &e;
+      }
+      if (!hit && cfg_event) hit = cfg_event;
+      Json o;
+      if (hit) {
+        o = terminated(op.txn, *hit);
+        o["_events"] = count ? count : cfg_events;
+      } else {
+        o = locate(op, i, slots, write);
+      }
+      out[op.index] = {ObservationKind::Outcome, std::move(o), {}};
+    }
+    q.flush();  // tag restores queued by locate()
+  }
+
+  uint64_t marker_word(size_t op, size_t k) const {
+    return 0xc0de'0000'0000'0000ull | (uint64_t{batch_seq_ & 0xffff} << 24) | (op << 12) | k;
+  }
+
+  void wait_done(uint64_t expect) {
+    Qtest& q = *q_;
+    for (unsigned spins = 0;; ++spins) {
+      if (q.readq(cmb_ + kCmbDone) == expect) return;
+      if (spins > 1000) {
+        // The qtest channel answers but the controller never got to the end of the batch.
+        if (!q.alive()) throw QemuDied("QEMU " + q.exit_description(), false);
+        if (spins > 20000)
+          throw QemuDied("the NVMe controller did not finish a batch (CSTS " +
+                             hex(q.readl(nvme_regs_ + kNvmeCsts)) + ")",
+                         true);
+        usleep(50);
+      }
+    }
+  }
+
+  std::vector<RawEvent> drain_events() {
+    Qtest& q = *q_;
+    const uint32_t prod = q.readl(L::kSmmuBase + kEvtqProd);
+    const uint32_t n = 1u << kEvtqLog2, mask = (2u * n) - 1;
+    uint32_t count = (prod - evtq_cons_) & mask;
+    std::vector<RawEvent> ev;
+    uint32_t idx = evtq_cons_ & (n - 1);
+    while (count > 0) {
+      const uint32_t run = std::min(count, n - idx);
+      const auto bytes = q.b64read(L::kEvtq + 32ull * idx, 32ull * run);
+      for (uint32_t i = 0; i < run; ++i) {
+        RawEvent e;
+        std::memcpy(e.dw, bytes.data() + 32 * i, 32);
+        ev.push_back(e);
+      }
+      count -= run;
+      idx = (idx + run) & (n - 1);
+    }
+    evtq_cons_ = prod & mask;
+    q.writel(L::kSmmuBase + kEvtqCons, evtq_cons_);
+    return ev;
+  }
+
+  Json terminated(const Transaction& t, const RawEvent& e) {
+    uint32_t sid = e.sid() == device_sid_ ? t.stream_id : e.sid();
+    uint64_t addr = e.addr();
+    if (e.has_addr() && addr == (t.iova & ~uint64_t{3})) addr = t.iova;
+    EventType type{};
+    const std::string_view name = smmu::event_type_name(static_cast<EventType>(e.type()));
+    const bool known = smmu::parse_event_type(name, type) && static_cast<uint8_t>(type) == e.type();
+    const unsigned cls = static_cast<unsigned>((e.dw[1] >> 40) & 3);
+    if (!known || cls > 2) {
+      // A record type (or CLASS) the model does not produce: shown raw so the diff names it.
+      Json ev = {{"type", hex(e.type())},
+                 {"sid", sid},
+                 {"ssv", ((e.dw[0] >> 11) & 1) != 0},
+                 {"ssid", (e.dw[0] >> 12) & 0xfffff},
+                 {"input_addr", hex(addr)},
+                 {"_raw", hex(e.dw[1])}};
+      return {{"status", "terminated"}, {"termination", "abort"}, {"event", ev}, {"updates", Json::array()}};
+    }
+    Outcome o;
+    o.status = Status::Terminated;
+    EventRecord r;
+    r.type = type;
+    r.stream_id = sid;
+    r.ssv = ((e.dw[0] >> 11) & 1) != 0;
+    r.substream_id = static_cast<uint32_t>((e.dw[0] >> 12) & 0xfffff);
+    r.input_addr = addr;
+    r.pnu = ((e.dw[1] >> 33) & 1) != 0;
+    r.ind = ((e.dw[1] >> 34) & 1) != 0;
+    r.rnw = e.rnw();
+    r.s2 = ((e.dw[1] >> 39) & 1) != 0;
+    r.event_class = static_cast<EventClass>(cls);
+    o.event = r;
+    Json j = smmu::codec::encode_outcome(o);
+    // Termination is not observable through the device; IDR0.TERM_MODEL = 1 commits QEMU to abort.
+    j["_termination"] = "from IDR0.TERM_MODEL";
+    return j;
+  }
+
+  // No event: where did the access land? The tags read by the op's DMA read name the address.
+  Json locate(const Op& op, size_t i, const std::vector<uint8_t>& slots, bool write) {
+    const size_t base = 2 * kXfer * i;
+    const uint64_t first = get64(slots, base);
+    auto no_event = [&](const char* why) {
+      Outcome o;
+      o.status = Status::Terminated;
+      Json j = smmu::codec::encode_outcome(o);
+      j["_note"] = why;
+      return j;
+    };
+    if ((first >> 48) != (kTagMagic >> 48))
+      return no_event(
+          "no event recorded and the DMA read returned no output-window tag (terminated silently, or "
+          "landed outside the tagged RAM window)");
+    const uint64_t pa_window = first & ((uint64_t{1} << 48) - 1);
+    for (size_t k = 8; k < kXfer; k += 8)
+      if (get64(slots, base + k) != tag_of(pa_window + k))
+        return no_event("the DMA read returned tags that are not contiguous");
+    const uint64_t off = op.txn.iova - op.window;
+    if (write) {
+      Qtest& q = *q_;
+      const auto landed = q.b64read(pa_window, kXfer);
+      bool marker = true;
+      for (size_t k = 0; k < kXfer; k += 8) marker = marker && get64(landed, k) == marker_word(i, k);
+      std::vector<uint8_t> tags(kXfer);
+      for (size_t k = 0; k < kXfer; k += 8) put64(tags, k, tag_of(pa_window + k));
+      q.queue_b64write(pa_window, tags);
+      if (!marker)
+        return no_event("no event recorded and the write did not land where a read of the same IOVA did");
+    }
+    Outcome o;
+    o.status = Status::Translated;
+    o.output_address = pa_window + off;
+    Json j = smmu::codec::encode_outcome(o);
+    // Memory attributes never reach the device: not observable through DMA.
+    j.erase("attrs");
+    j["_attrs"] = "not observable through DMA";
+    return j;
+  }
+
+  ImplementationInfo info_;
+  ImplementationOptions options_;
+  std::string stderr_log_, work_dir_, version_;
+  std::unique_ptr<Qtest> q_;
+  Bdf nvme_;
+  uint64_t nvme_regs_ = 0, cmb_ = 0;
+  uint32_t device_sid_ = 0;
+  uint32_t idr_[6] = {};
+  uint32_t aidr_ = 0;
+  uint32_t cmdq_prod_ = 0, evtq_cons_ = 0, sq_tail_ = 0;
+  uint64_t batch_seq_ = 0;
+  bool state_ok_ = false;
+  smmu::SmmuRegisters regs_;
+  uint64_t strtab_ = 0;
+  std::map<uint32_t, std::array<uint64_t, 8>> stes_;
+  std::vector<uint64_t> loaded_pages_;
+  std::optional<uint32_t> loaded_sid_;
+  std::optional<ScenarioHeader> last_header_;
+};
+
+}  // namespace
+
+std::unique_ptr<Implementation> make_qemu_smmu_implementation(const std::string& spec,
+                                                              const std::string& profile,
+                                                              const ImplementationOptions& options,
+                                                              const std::string& stderr_log) {
+  if (profile != "virt-smmuv3")
+    throw InputError("--impl " + spec + ": unknown QEMU profile '" + profile + "'; known: virt-smmuv3");
+  return std::make_unique<QemuSmmu>(spec, options, stderr_log);
+}
+
+}  // namespace vipcts::qemu
