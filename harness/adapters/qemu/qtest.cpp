@@ -16,7 +16,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -24,19 +23,6 @@ namespace vipcts::qemu {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-void ignore_sigpipe_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    struct sigaction old {};
-    if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) {
-      struct sigaction sa {};
-      sa.sa_handler = SIG_IGN;
-      sigemptyset(&sa.sa_mask);
-      sigaction(SIGPIPE, &sa, nullptr);
-    }
-  });
-}
 
 std::string describe_status(int status) {
   if (WIFSIGNALED(status)) {
@@ -130,7 +116,10 @@ std::vector<uint8_t> base64_decode(std::string_view t) {
 }
 
 Qtest::Qtest(const QemuOptions& o) : timeout_ms_(o.timeout_ms) {
-  ignore_sigpipe_once();
+  // A write to a QEMU that died must fail with EPIPE rather than kill vipcts; a handler of an embedding
+  // program is left alone.
+  struct sigaction old {};
+  if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
   argv_ = {o.binary, "-qtest", "stdio", "-qtest-log", "none", "-display", "none", "-nodefaults"};
   if (o.qmp) {
     char tmpl[] = "/tmp/vipcts-qmp-XXXXXX";
