@@ -682,8 +682,10 @@ WireOutcome decode_outcome(const Json& j, const Path& path) {
         break;
     }
   }
-  // "event" may be omitted (= null); the rest are required.
-  const unsigned required = allowed & ~unsigned{kEvent};
+  // "event" may be omitted (= null); so may "attrs", by an implementation that cannot observe them (a device
+  // behind an SMMU sees where data lands, not the attributes it carried); the rest are required.
+  w.has_attrs = (seen & kAttrs) != 0;
+  const unsigned required = allowed & ~unsigned{kEvent} & ~unsigned{kAttrs};
   if ((required & ~seen) != 0) {
     const unsigned missing = required & ~seen;
     const char* name = (missing & kOa)            ? "oa"

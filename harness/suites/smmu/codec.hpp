@@ -106,6 +106,7 @@ struct WireOutcome {
   uint64_t oa = 0;
   uint8_t mair = 0;
   uint8_t sh = 0;
+  bool has_attrs = false;  // an implementation that cannot observe attributes omits them (not compared)
   bool has_event = false;
   EventRecord event;
   bool updates_unknown = false;
