@@ -238,7 +238,7 @@ typedef struct cd {
   unsigned tsz[2], tg[2];
   bool epd[2], tbi[2], had[2];
   uint64_t ttb[2];
-  bool v, aa64, affd, wxn, hd, ha, s, r, a;
+  bool v, aa64, affd, wxn, pan, hd, ha, s, r, a;
   unsigned ips;
   uint64_t mair; /* {MAIR1, MAIR0} */
 } cd;
@@ -259,6 +259,7 @@ static cd decode_cd(const memory* mem, uint64_t addr) {
   c.wxn = bit(w0, 36);
   c.tbi[0] = bit(w0, 38);
   c.tbi[1] = bit(w0, 39);
+  c.pan = bit(w0, 40);
   c.aa64 = bit(w0, 41);
   c.hd = bit(w0, 42);
   c.ha = bit(w0, 43);
@@ -333,7 +334,8 @@ static void s1_fault(vipcts_smmu_outcome* out, const vipcts_smmu_txn* txn, const
 }
 
 /* Stage-1 permissions, direct scheme, EL1&0 regime (Arm DDI 0487 J1.1 AArch64.S1DirectBasePermissions; IHI
- * 0070 §13.4.1). An instruction fetch is a read transaction, so it also needs read permission. */
+ * 0070 §5.4 WXN/PAN). An instruction fetch needs execute permission only, not read: a read "requires Read or
+ * Execute permission (depending on InD)" (IHI 0070 §3.22, §16.7), so execute-only pages can be fetched. */
 static bool s1_permitted(const vipcts_smmu_txn* txn, const cd* c, uint64_t desc, unsigned ap_table,
                          bool uxn_table, bool pxn_table) {
   const unsigned ap = (unsigned)field(desc, 7, 6);
@@ -348,14 +350,15 @@ static bool s1_permitted(const vipcts_smmu_txn* txn, const cd* c, uint64_t desc,
     px = px && !pw;
     ux = ux && !uw;
   }
-  const bool r = txn->privileged ? pr : ur;
-  const bool w = txn->privileged ? pw : uw;
+  bool r = txn->privileged ? pr : ur;
+  bool w = txn->privileged ? pw : uw;
+  if (txn->privileged && c->pan && ur) r = w = false; /* PAN: no privileged data access to EL0 data */
   const bool x = txn->privileged ? px : ux;
   switch (txn->access) {
     case VIPCTS_SMMU_WRITE:
       return w;
     case VIPCTS_SMMU_EXEC:
-      return r && x;
+      return x;
     default:
       return r;
   }
@@ -372,10 +375,11 @@ static int s1_translate(smmu* s, const vipcts_smmu_txn* txn, const cd* c, vipcts
   }
   const unsigned tsz = c->tsz[x];
   const unsigned n = 64 - tsz;
-  /* VA[AddrTop:N-1] must all equal VA[55] (zeros for TTB0, ones for TTB1); AddrTop = 55 with TBI (§3.4.1). */
+  /* VA[AddrTop:N] must be all zeros (TTB0) or all ones (TTB1), N = 64 - TxSZ the input size; AddrTop = 55
+   * with TBI (§3.4.1; DDI 0487 J1.1 AArch64.S1Translate checks VA[top:inputsize]). */
   const unsigned addr_top = c->tbi[x] ? 55 : 63;
-  const uint64_t top = field(va, addr_top, n - 1);
-  const uint64_t all_ones = field(~UINT64_C(0), addr_top - (n - 1), 0);
+  const uint64_t top = field(va, addr_top, n);
+  const uint64_t all_ones = field(~UINT64_C(0), addr_top - n, 0);
   if (top != (x ? all_ones : 0)) {
     s1_fault(out, txn, c, F_TRANSLATION);
     return 0;

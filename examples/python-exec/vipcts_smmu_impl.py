@@ -130,6 +130,7 @@ class CD:
         self.ips = field(w0, 34, 32)
         self.affd = bit(w0, 35)
         self.wxn = bit(w0, 36)
+        self.pan = bit(w0, 40)
         self.tbi = [bit(w0, 38), bit(w0, 39)]
         self.aa64 = bit(w0, 41)
         self.hd, self.ha = bit(w0, 42), bit(w0, 43)
@@ -280,9 +281,10 @@ class Smmu:
             raise Fault(F_TRANSLATION)
         tsz = cd.tsz[x]
         n = 64 - tsz
-        # VA[AddrTop:N-1] must all equal VA[55]; AddrTop = 55 with TBI (§3.4.1).
+        # VA[AddrTop:N] must be all zeros (TTB0) or all ones (TTB1), N = 64 - TxSZ the input size; AddrTop = 55
+        # with TBI (§3.4.1; DDI 0487 J1.1 AArch64.S1Translate checks VA[top:inputsize]).
         addr_top = 55 if cd.tbi[x] else 63
-        if field(va, addr_top, n - 1) != (ones(addr_top - n + 1, 0) if x else 0):
+        if field(va, addr_top, n) != (ones(addr_top - n, 0) if x else 0):
             raise Fault(F_TRANSLATION)
         eff_ips = self.effective_ips(cd)
         level = 3 - (n - 1 - 12) // 9  # DDI 0487 J1.1 AArch64.S1StartLevel
@@ -335,8 +337,9 @@ class Smmu:
 
     @staticmethod
     def permitted(txn, cd, desc, ap_table, uxn_table, pxn_table):
-        """Direct permissions, EL1&0 (DDI 0487 J1.1 AArch64.S1DirectBasePermissions; §13.4.1). An instruction
-        fetch is a read transaction, so it also needs read permission."""
+        """Direct permissions, EL1&0 (DDI 0487 J1.1 AArch64.S1DirectBasePermissions; §5.4 WXN, PAN). An
+        instruction fetch needs execute permission only: a read "requires Read or Execute permission (depending
+        on InD)" (§3.22, §16.7), so execute-only pages can be fetched."""
         ap = field(desc, 7, 6)
         pr, pw, ur, uw = True, not bit(ap, 1), bit(ap, 0), ap == 1
         if bit(ap_table, 0):
@@ -348,19 +351,28 @@ class Smmu:
         if cd.wxn:
             px, ux = px and not pw, ux and not uw
         r, w, x = (pr, pw, px) if txn.priv else (ur, uw, ux)
+        if txn.priv and cd.pan and ur:  # PAN: no privileged data access to EL0 data
+            r = w = False
         if txn.access == "write":
             return w
         if txn.access == "exec":
-            return r and x
+            return x
         return r
 
 
 def outcome_of_fault(f, txn):
+    """A record carries only the fields its type defines (§7.3): the configuration errors name the stream
+    (C_BAD_SUBSTREAMID has no SSV bit, §7.3.9); translation faults add the access, InputAddr, S2 and CLASS."""
     out = {"status": "terminated", "termination": "raz_wi" if f.raz_wi else "abort", "event": None, "updates": []}
     if f.record and f.kind is not None:
-        out["event"] = {"type": f.kind, "sid": txn.sid, "ssv": txn.ssv, "ssid": txn.ssid,
-                        "input_addr": hexs(txn.iova), "rnw": txn.access != "write", "ind": txn.access == "exec",
-                        "pnu": txn.priv, "s2": False, "class": "IN"}
+        event = {"type": f.kind, "sid": txn.sid, "ssv": txn.ssv, "ssid": txn.ssid if txn.ssv else 0}
+        if f.kind == C_BAD_SUBSTREAMID:
+            del event["ssv"]
+            event["ssid"] = txn.ssid
+        elif f.kind not in (C_BAD_STREAMID, C_BAD_STE, C_BAD_CD):
+            event.update({"input_addr": hexs(txn.iova), "rnw": txn.access != "write", "ind": txn.access == "exec",
+                          "pnu": txn.priv, "s2": False, "class": "IN"})
+        out["event"] = event
     return out
 
 

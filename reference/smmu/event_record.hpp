@@ -40,6 +40,46 @@ bool parse_event_type(std::string_view name, EventType& out);
 std::string_view event_class_name(EventClass c);
 bool parse_event_class(std::string_view name, EventClass& out);
 
+// The fields an event record of a type defines (IHI 0070 §7.3.3-§7.3.16). The configuration errors carry
+// StreamID, SSV and SubstreamID only (C_BAD_SUBSTREAMID has no SSV: its SubstreamID is always valid, §7.3.9);
+// the translation-related faults carry the access attributes, InputAddr, S2 and CLASS as well. Everything
+// else in a record is RES0 or UNKNOWN, so it is neither produced nor compared.
+enum EventField : unsigned {
+  kFieldSid = 1u << 0,
+  kFieldSsv = 1u << 1,
+  kFieldSsid = 1u << 2,
+  kFieldInputAddr = 1u << 3,
+  kFieldRnw = 1u << 4,
+  kFieldInd = 1u << 5,
+  kFieldPnu = 1u << 6,
+  kFieldS2 = 1u << 7,
+  kFieldClass = 1u << 8,
+};
+
+constexpr unsigned event_fields(EventType t) {
+  switch (t) {
+    case EventType::C_BAD_STREAMID:
+    case EventType::C_BAD_STE:
+    case EventType::C_BAD_CD:
+      return kFieldSid | kFieldSsv | kFieldSsid;
+    case EventType::C_BAD_SUBSTREAMID:
+      return kFieldSid | kFieldSsid;
+    case EventType::F_TRANSLATION:
+    case EventType::F_ADDR_SIZE:
+    case EventType::F_ACCESS:
+    case EventType::F_PERMISSION:
+      break;
+  }
+  return kFieldSid | kFieldSsv | kFieldSsid | kFieldInputAddr | kFieldRnw | kFieldInd | kFieldPnu | kFieldS2 |
+         kFieldClass;
+}
+
+// Whether the record's SubstreamID is meaningful: only with SSV = 1 (§7.3: "SubstreamID field is UNKNOWN"
+// when SSV = 0), or in C_BAD_SUBSTREAMID, which always carries it.
+constexpr bool event_substream_valid(const EventRecord& e) {
+  return (event_fields(e.type) & kFieldSsv) == 0 || e.ssv;
+}
+
 // Whether an event of this type is a translation-related fault, which CD.R may suppress (IHI 0070 §5.5).
 constexpr bool is_translation_fault(EventType t) {
   return t == EventType::F_TRANSLATION || t == EventType::F_ADDR_SIZE || t == EventType::F_ACCESS ||

@@ -18,19 +18,14 @@ constexpr bool beyond(uint64_t addr, unsigned size_bits) {
 }
 
 // Configuration-error records carry StreamID, SSV and SubstreamID only (§7.3.3, §7.3.5, §7.3.11);
-// C_BAD_SUBSTREAMID has no SSV bit (§7.3.9). Every other field reads as its RES0 bits: 0, CLASS = 0 (CD).
+// C_BAD_SUBSTREAMID has no SSV bit and always carries the SubstreamID (§7.3.9). The other members of the
+// record are not fields of these types (event_fields) and keep their defaults: no value is claimed for them.
 EventRecord config_event(const Transaction& txn, EventType type) {
   EventRecord e;
   e.type = type;
   e.stream_id = txn.stream_id;
   e.ssv = type == EventType::C_BAD_SUBSTREAMID ? false : txn.ssv;
   e.substream_id = (txn.ssv || type == EventType::C_BAD_SUBSTREAMID) ? txn.substream_id : 0;
-  e.input_addr = 0;
-  e.rnw = false;
-  e.ind = false;
-  e.pnu = false;
-  e.s2 = false;
-  e.event_class = EventClass::CD;
   return e;
 }
 

@@ -36,9 +36,9 @@ class Mem(dict):
         self.word(STRTAB + sid * 64, (1 if valid else 0) | (config << 1) | (cd or 0))
 
     def cd(self, addr, t0sz=25, t1sz=None, ttb0=0, ttb1=0, ips=5, ha=False, affd=False, r=True, a=True,
-           tbi0=False, wxn=False, v=True):
+           tbi0=False, wxn=False, pan=False, v=True):
         w0 = t0sz | (1 << 41) | (ips << 32) | (int(v) << 31) | (int(r) << 45) | (int(a) << 46) | (int(ha) << 43)
-        w0 |= (int(affd) << 35) | (int(tbi0) << 38) | (int(wxn) << 36)
+        w0 |= (int(affd) << 35) | (int(tbi0) << 38) | (int(wxn) << 36) | (int(pan) << 40)
         if t1sz is None:
             w0 |= 1 << 30  # EPD1
         else:
@@ -73,12 +73,27 @@ def ok(oa, mair, sh=3, updates=()):
             "updates": [[hex(a), hex(v)] for a, v in updates]}
 
 
+# The fields each event type defines (IHI 0070 G.b §7.3.3-16): configuration errors name the stream only
+# (C_BAD_SUBSTREAMID without SSV, its SubstreamID is always valid); translation faults add the access.
+CONFIG_FIELDS = ("type", "sid", "ssv", "ssid")
+EVENT_FIELDS = {"C_BAD_STREAMID": CONFIG_FIELDS, "C_BAD_STE": CONFIG_FIELDS, "C_BAD_CD": CONFIG_FIELDS,
+                "C_BAD_SUBSTREAMID": ("type", "sid", "ssid")}
+FAULT_FIELDS = CONFIG_FIELDS + ("input_addr", "rnw", "ind", "pnu", "s2", "class")
+
+
+def event_fields(ev):
+    """Only the fields the event's type defines (the C ABI struct has all of them; the record does not)."""
+    if ev is None:
+        return None
+    return {k: ev[k] for k in EVENT_FIELDS.get(ev["type"], FAULT_FIELDS) if k in ev}
+
+
 def fault(kind, t, termination="abort", record=True):
     ev = None
     if record:
-        ev = {"type": kind, "sid": t["sid"], "ssv": t["ssv"], "ssid": t["ssid"], "input_addr": t["iova"],
-              "rnw": t["access"] != "write", "ind": t["access"] == "exec", "pnu": t["priv"], "s2": False,
-              "class": "IN"}
+        ev = event_fields({"type": kind, "sid": t["sid"], "ssv": t["ssv"], "ssid": t["ssid"], "input_addr": t["iova"],
+                           "rnw": t["access"] != "write", "ind": t["access"] == "exec", "pnu": t["priv"], "s2": False,
+                           "class": "IN"})
     return {"status": "terminated", "termination": termination, "event": ev, "updates": []}
 
 
@@ -112,6 +127,8 @@ def scenarios():
     m.cd(CD_BASE + 256, t0sz=25, ttb0=L1, tbi0=True)
     m.ste(9, cd=CD_BASE + 320)
     m.cd(CD_BASE + 320, t0sz=25, ttb0=L1, affd=True, wxn=True)
+    m.ste(10, cd=CD_BASE + 384)
+    m.cd(CD_BASE + 384, t0sz=25, ttb0=L1, pan=True)
     ops = []
     t = tr(0, 0x40001234); ops.append((t, ok(0x90001234, 0xBB)))
     t = tr(0, 0x40001ff8, "write"); ops.append((t, ok(0x90001ff8, 0xBB)))
@@ -124,7 +141,9 @@ def scenarios():
     t = tr(0, 0x40004000, "exec", priv=True); ops.append((t, ok(0x90004000, 0xFF)))
     t = tr(0, 0x40001000, "exec", priv=True); ops.append((t, fault("F_PERMISSION", t)))  # EL0-writable => PXN
     t = tr(0, 0x40001000, "exec", priv=False); ops.append((t, ok(0x90001000, 0xBB)))
-    t = tr(0, 0x40006000, "exec", priv=False); ops.append((t, fault("F_PERMISSION", t)))  # no EL0 read
+    # EL0 execute-only: an instruction fetch needs execute permission, not read (IHI 0070 §3.22, §16.7;
+    # DDI 0487 AArch64.S1DirectBasePermissions: UXN alone decides EL0 execute).
+    t = tr(0, 0x40006000, "exec", priv=False); ops.append((t, ok(0x90006000, 0xFF)))
     t = tr(0, 0x40005000); ops.append((t, fault("F_TRANSLATION", t)))
     t = tr(0, 1 << 39); ops.append((t, fault("F_TRANSLATION", t)))  # beyond the 39-bit input range
     t = tr(0, 0x5A00000040001234); ops.append((t, fault("F_TRANSLATION", t)))  # no TBI
@@ -141,6 +160,11 @@ def scenarios():
     t = tr(9, 0x40002000); ops.append((t, ok(0x90002000, 0xFF)))  # AFFD: AF treated as 1
     t = tr(9, 0x40001000, "exec", priv=False); ops.append((t, fault("F_PERMISSION", t)))  # WXN
     t = tr(9, 0x40006000, "exec", priv=True); ops.append((t, ok(0x90006000, 0xFF)))  # WXN, not writable
+    # PAN (CD.PAN): no privileged data access to EL0-accessible pages; execution and EL1-only pages unaffected.
+    t = tr(10, 0x40001000, "read", priv=True); ops.append((t, fault("F_PERMISSION", t)))
+    t = tr(10, 0x40003000, "read", priv=True); ops.append((t, fault("F_PERMISSION", t)))
+    t = tr(10, 0x40004000, "read", priv=True); ops.append((t, ok(0x90004000, 0xFF)))
+    t = tr(10, 0x40001000, "read", priv=False); ops.append((t, ok(0x90001000, 0xBB)))
     out.append(("hand-a", m.state(regs()), ops))
 
     # --- Scenario B: T0SZ = 34 (N = 30, start level 2) and TTB1 with T1SZ = 25; HA = 1 (HTTU = 1).
@@ -192,7 +216,7 @@ def normalize(o):
     if o.get("status") == "translated":
         return {"status": "translated", "oa": o["oa"], "attrs": {"mair": o["attrs"]["mair"], "sh": o["attrs"]["sh"]},
                 "updates": sorted(o.get("updates", []))}
-    return {"status": o["status"], "termination": o["termination"], "event": o.get("event"),
+    return {"status": o["status"], "termination": o["termination"], "event": event_fields(o.get("event")),
             "updates": sorted(o.get("updates", []))}
 
 

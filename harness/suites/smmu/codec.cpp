@@ -414,19 +414,28 @@ Json encode_request(const Transaction& txn) {
 
 namespace {
 
+constexpr unsigned kAllEventFields = event_fields(EventType::F_TRANSLATION);
+
+// An event record with only the fields its type defines (event_fields, IHI 0070 §7.3), in the docs/formats.md
+// §2.3 order. type and event_class are passed encoded: a name, or the raw number when it is not one we know.
+Json encode_event_fields(Json type, unsigned fields, const EventRecord& e, Json event_class) {
+  ObjectBuilder j(10);
+  j.add("type", std::move(type));
+  if (fields & kFieldSid) j.add("sid", e.stream_id);
+  if (fields & kFieldSsv) j.add("ssv", e.ssv);
+  if (fields & kFieldSsid) j.add("ssid", e.substream_id);
+  if (fields & kFieldInputAddr) j.add("input_addr", to_hex(e.input_addr));
+  if (fields & kFieldRnw) j.add("rnw", e.rnw);
+  if (fields & kFieldInd) j.add("ind", e.ind);
+  if (fields & kFieldPnu) j.add("pnu", e.pnu);
+  if (fields & kFieldS2) j.add("s2", e.s2);
+  if (fields & kFieldClass) j.add("class", std::move(event_class));
+  return j.take();
+}
+
 Json encode_event(const EventRecord& e) {
-  return ObjectBuilder(10)
-      .add("type", event_type_name(e.type))
-      .add("sid", e.stream_id)
-      .add("ssv", e.ssv)
-      .add("ssid", e.substream_id)
-      .add("input_addr", to_hex(e.input_addr))
-      .add("rnw", e.rnw)
-      .add("ind", e.ind)
-      .add("pnu", e.pnu)
-      .add("s2", e.s2)
-      .add("class", event_class_name(e.event_class))
-      .take();
+  return encode_event_fields(Json(event_type_name(e.type)), event_fields(e.type), e,
+                             Json(event_class_name(e.event_class)));
 }
 
 Json encode_attrs(uint8_t mair, uint8_t sh) {
@@ -480,7 +489,8 @@ Json outcome_from_abi(const vipcts_smmu_outcome& out) {
                                                                  : Json(to_hex(out.termination)));
     if (out.has_event != 0) {
       const vipcts_smmu_event& e = out.event;
-      // Known codes get their names; anything else is kept as its raw number so the diff shows it.
+      // Known codes get their names; anything else is kept as its raw number so the diff shows it. Only the
+      // fields the type defines are kept: the ABI struct has room for all of them, the record does not.
       const std::string_view type_name = event_type_name(static_cast<EventType>(e.type));
       EventType type{};
       const bool known_type = parse_event_type(type_name, type) && static_cast<uint8_t>(type) == e.type;
@@ -488,18 +498,18 @@ Json outcome_from_abi(const vipcts_smmu_outcome& out) {
       EventClass event_class{};
       const bool known_class =
           parse_event_class(class_name, event_class) && static_cast<uint8_t>(event_class) == e.event_class;
-      j.add("event", ObjectBuilder(10)
-                         .add("type", known_type ? Json(type_name) : Json(to_hex(e.type)))
-                         .add("sid", e.sid)
-                         .add("ssv", e.ssv != 0)
-                         .add("ssid", e.ssid)
-                         .add("input_addr", to_hex(e.input_addr))
-                         .add("rnw", e.rnw != 0)
-                         .add("ind", e.ind != 0)
-                         .add("pnu", e.pnu != 0)
-                         .add("s2", e.s2 != 0)
-                         .add("class", known_class ? Json(class_name) : Json(to_hex(e.event_class)))
-                         .take());
+      EventRecord r;
+      r.stream_id = e.sid;
+      r.ssv = e.ssv != 0;
+      r.substream_id = e.ssid;
+      r.input_addr = e.input_addr;
+      r.rnw = e.rnw != 0;
+      r.ind = e.ind != 0;
+      r.pnu = e.pnu != 0;
+      r.s2 = e.s2 != 0;
+      j.add("event", encode_event_fields(known_type ? Json(type_name) : Json(to_hex(e.type)),
+                                         known_type ? event_fields(type) : kAllEventFields, r,
+                                         known_class ? Json(class_name) : Json(to_hex(e.event_class))));
     } else {
       j.add("event", nullptr);
     }
@@ -567,8 +577,13 @@ EventRecord decode_event(const Json& j, const Path& path) {
     }
     seen |= 1u << i;
   }
-  for (size_t i = 0; i < std::size(kKeys); ++i)
-    if ((seen & (1u << i)) == 0) fail(Path(path, kKeys[i]), "missing field");
+  // Required: the type, then the fields that type defines (IHI 0070 §7.3). A field the type does not define
+  // may be present (an implementation may fill the whole record); it is read but never compared.
+  if ((seen & 1u) == 0) fail(Path(path, kKeys[0]), "missing field");
+  const unsigned defined = event_fields(e.type);
+  for (size_t i = 1; i < std::size(kKeys); ++i)
+    if ((defined & (1u << (i - 1))) != 0 && (seen & (1u << i)) == 0)
+      fail(Path(path, kKeys[i]), "missing field");
   return e;
 }
 
