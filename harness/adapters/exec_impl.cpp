@@ -305,6 +305,7 @@ class ExecImplementation final : public Implementation {
     in_scenario_ = true;
     scenario_failure_.reset();
     log_.clear();
+    if (given_up_) return fail_scenario({ObservationKind::Error, {}, *given_up_});
     open_tail_.clear();
     open_tail_ += R"("method":"open","params":{"suite":)";
     open_tail_ += Json(std::string(suite.name())).dump();
@@ -343,6 +344,7 @@ class ExecImplementation final : public Implementation {
 
     size_t done = 0;
     while (done < requests.size()) {
+      if (given_up_ && !scenario_failure_) fail_scenario({ObservationKind::Error, {}, *given_up_});
       if (scenario_failure_) {
         for (size_t k = done; k < out.size(); ++k) out[k] = *scenario_failure_;
         break;
@@ -358,9 +360,25 @@ class ExecImplementation final : public Implementation {
         out[done + k] = std::move(obs);
         log_.push_back(std::move(rest[k]));
       });
-      if (!failure) break;
+      if (!failure) {
+        protocol_errors_in_a_row_ = 0;
+        break;
+      }
       child_.kill_and_reap();
       const size_t first = done + failure->index;
+      if (failure->index > 0) protocol_errors_in_a_row_ = 0;  // it answered some requests properly
+      // A protocol violation (not JSON, wrong id) is the answer to exactly the request it stands in for:
+      // answers come in order, so there is nothing to isolate. An implementation that keeps answering with
+      // garbage is given up after kMaxProtocolErrorsInARow restarts, so that a run against it ends in error
+      // verdicts instead of a restart per operation.
+      if (failure->kind == ObservationKind::Error) {
+        out[first] = {failure->kind, {}, failure->message};
+        done = first + 1;
+        if (++protocol_errors_in_a_row_ >= kMaxProtocolErrorsInARow)
+          given_up_ = "gave up after " + std::to_string(protocol_errors_in_a_row_) +
+                      " protocol errors in a row, the last: " + failure->message;
+        continue;
+      }
       const size_t suspects = std::min(failure->in_flight, requests.size() - first);
       if (suspects <= 1) {
         out[first] = {failure->kind, {}, failure->message};
@@ -616,8 +634,12 @@ class ExecImplementation final : public Implementation {
     return std::nullopt;
   }
 
+  static constexpr unsigned kMaxProtocolErrorsInARow = 8;
+
   ExecConfig config_;
   ImplementationInfo info_;
+  unsigned protocol_errors_in_a_row_ = 0;
+  std::optional<std::string> given_up_;  // set: every further operation gets an error, without a restart
   Child child_;
   LineBuffer reader_;
   std::string write_buf_;

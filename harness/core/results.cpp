@@ -88,7 +88,8 @@ void truncate_to(const std::string& path, uint64_t size) {
 
 }  // namespace
 
-// ---- ResultWriter ---------------------------------------------------------------------------------------------
+// ---- ResultWriter
+// ---------------------------------------------------------------------------------------------
 
 ResultWriter::~ResultWriter() {
   if (f_) std::fclose(f_);
@@ -146,6 +147,8 @@ ResumeState ResultWriter::resume(const std::string& path) {
     if (!st.done.emplace(scenario, j["op"].get<uint64_t>()).second)
       fail("op", "duplicate result for " + scenario + " op " + std::to_string(j["op"].get<uint64_t>()));
     st.counts.add(verdict);
+    if (verdict == "waived" && j.contains("expectation") && j["expectation"].is_number_unsigned())
+      st.waived_expectations.insert(j["expectation"].get<uint64_t>());
     if (is_failing_verdict(verdict)) {
       st.failing_scenarios.insert(scenario);
       if (j.contains("clauses") && j["clauses"].is_array())
@@ -159,10 +162,14 @@ ResumeState ResultWriter::resume(const std::string& path) {
   return st;
 }
 
-void ResultWriter::write(const Json& line) { put(line.dump()); }
+void ResultWriter::write(const Json& line) {
+  put(line.dump());
+}
 
-void ResultWriter::finish(const ResultCounts& counts) {
-  put(counts.summary().dump());
+void ResultWriter::finish(const ResultCounts& counts, const std::vector<uint64_t>& stale_expectations) {
+  Json summary = counts.summary();
+  if (!stale_expectations.empty()) summary["stale_expectations"] = stale_expectations;
+  put(summary.dump());
   if (std::fclose(f_) != 0) {
     f_ = nullptr;
     io_error(path_, "write error");
@@ -170,7 +177,8 @@ void ResultWriter::finish(const ResultCounts& counts) {
   f_ = nullptr;
 }
 
-// ---- ReplayWriter ---------------------------------------------------------------------------------------------
+// ---- ReplayWriter
+// ---------------------------------------------------------------------------------------------
 
 ReplayWriter::~ReplayWriter() {
   if (f_) std::fclose(f_);
@@ -187,7 +195,8 @@ void ReplayWriter::create(const std::string& path, const VectorHeader& header) {
   f_ = std::fopen(path.c_str(), "wb");
   if (!f_) io_error(path, "cannot write");
   std::string h = jsonl_header_line(header) + "\n";
-  if (std::fwrite(h.data(), 1, h.size(), f_) != h.size() || std::fflush(f_) != 0) io_error(path, "write error");
+  if (std::fwrite(h.data(), 1, h.size(), f_) != h.size() || std::fflush(f_) != 0)
+    io_error(path, "write error");
 }
 
 std::set<std::string> ReplayWriter::resume(const std::string& path, const VectorHeader& header) {

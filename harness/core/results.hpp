@@ -1,5 +1,5 @@
-// results.jsonl (docs/formats.md §4): provenance first, one line per operation flushed as it completes, a summary
-// when the run completed; and RESULTS.replay.jsonl, the failing scenarios in vector format.
+// results.jsonl (docs/formats.md §4): provenance first, one line per operation flushed as it completes, a
+// summary when the run completed; and RESULTS.replay.jsonl, the failing scenarios in vector format.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +18,7 @@
 namespace vipcts {
 
 // In the order of the summary line.
-inline constexpr std::string_view kVerdicts[] = {"pass",  "fail",    "not_applicable", "crash",
+inline constexpr std::string_view kVerdicts[] = {"pass",    "fail",  "not_applicable", "crash",
                                                  "timeout", "error", "waived",         "xpass"};
 bool is_verdict(std::string_view v);
 // The verdicts that make the exit code 1 and put a scenario into the replay file.
@@ -41,6 +41,7 @@ struct ResumeState {
   std::set<std::string> failing_scenarios;          // scenarios with a failing verdict among those lines
   ResultCounts counts;
   std::map<std::string, uint64_t> clause_failures;  // failing results per clause
+  std::set<uint64_t> waived_expectations;           // expectation-file lines that waived a result
   bool completed = false;                           // it had a summary line (dropped; rewritten at the end)
 };
 
@@ -52,11 +53,13 @@ class ResultWriter {
   ~ResultWriter();
   // New file with the provenance line.
   void create(const std::string& path, const Json& provenance);
-  // Reads an existing file, drops a trailing partial line (and the summary, if any) and opens it for appending.
-  // Throws InputError on a malformed complete line (FILE:LINE: field).
+  // Reads an existing file, drops a trailing partial line (and the summary, if any) and opens it for
+  // appending. Throws InputError on a malformed complete line (FILE:LINE: field).
   ResumeState resume(const std::string& path);
   void write(const Json& line);  // one line, flushed before returning
-  void finish(const ResultCounts& counts);
+  // Writes the summary line; `stale_expectations` (expectation-file lines that waived nothing) is added to it
+  // when not empty (docs/formats.md §5).
+  void finish(const ResultCounts& counts, const std::vector<uint64_t>& stale_expectations = {});
   const std::string& path() const { return path_; }
 
  private:

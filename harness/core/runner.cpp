@@ -73,7 +73,8 @@ class Runner {
   std::optional<ExpectationFile> expectations;
 
   // Runs one scenario on `impl`; `emit` gets each op's result line in op order as soon as its batch is done.
-  Done run_scenario(Implementation& impl, const Work& w, const std::function<void(size_t, Json)>& emit) const {
+  Done run_scenario(Implementation& impl, const Work& w,
+                    const std::function<void(size_t, Json)>& emit) const {
     Done done;
     const auto& claimed = impl.info().features;
     auto missing_of = [&](const std::vector<std::string>& need) {
@@ -181,7 +182,12 @@ class Runner {
         continue;
       }
       if (cmp.match) {
-        const Expectation* e = expectations ? expectations->match("", w.header.id, result_clauses(w, op)) : nullptr;
+        // Only an entry that names the scenario turns a pass into xpass: a clause-wide entry also selects
+        // operations that never reach the known bug (the clause is exercised but not broken by them). Such an
+        // entry is stale when it waives nothing in the whole run (see run(); docs/formats.md §5).
+        const Expectation* e =
+            expectations ? expectations->match("", w.header.id, result_clauses(w, op)) : nullptr;
+        if (e && e->scenario.empty()) e = nullptr;
         if (!e) {
           finish(i, base(op, "pass"));
         } else {
@@ -222,9 +228,11 @@ class Runner {
   // Turns a failing verdict into `waived` when the expectations file expects it.
   void waive(Json& j, const Work& w, const Operation& op) const {
     if (!expectations) return;
-    const Expectation* e = expectations->match(j["verdict"].get<std::string>(), w.header.id, result_clauses(w, op));
+    const Expectation* e =
+        expectations->match(j["verdict"].get<std::string>(), w.header.id, result_clauses(w, op));
     if (!e) return;
     j["verdict"] = "waived";
+    j["expectation"] = e->line;
     j["reason"] = e->reason;
     if (!e->tracker.empty()) j["tracker"] = e->tracker;
   }
@@ -278,9 +286,9 @@ void check_resumable(const std::string& path, const Json& old, const Json& now) 
     if (!x || (b && !x->contains(b))) return false;
     return b ? (*x)[b] == now[a][b] : *x == now[a];
   };
-  const std::pair<const char*, const char*> keys[] = {
-      {"suite", nullptr},  {"vectors", "sha256"}, {"spec", "sha256"},       {"implementation", "id"},
-      {"selection", nullptr}, {"expectations", "sha256"}};
+  const std::pair<const char*, const char*> keys[] = {{"suite", nullptr},     {"vectors", "sha256"},
+                                                      {"spec", "sha256"},     {"implementation", "id"},
+                                                      {"selection", nullptr}, {"expectations", "sha256"}};
   for (auto [a, b] : keys)
     if (!same(a, b))
       throw InputError(located(path, 1,
@@ -294,8 +302,9 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
   const std::string spec_path = opt.spec_dir + "/" + std::string(suite.clause_file());
   ClauseFile spec = load_clause_file(spec_path);
   if (spec.suite != suite.name())
-    throw InputError(located(spec_path, 0, "suite: the file is for `" + spec.suite + "`, not `" +
-                                               std::string(suite.name()) + "`"));
+    throw InputError(
+        located(spec_path, 0,
+                "suite: the file is for `" + spec.suite + "`, not `" + std::string(suite.name()) + "`"));
   std::optional<ExpectationFile> ex;
   if (!opt.expect_path.empty()) ex = load_expectations(opt.expect_path);
 
@@ -304,7 +313,8 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
   reader.open(opt.vectors_path, suite.name());
   const VectorHeader& vh = reader.header();
   if (!vh.spec_sha256.empty() && vh.spec_sha256 != spec.sha256)
-    std::fprintf(stderr, "vipcts: warning: %s was generated from another version of %s (spec_sha256 differs)\n",
+    std::fprintf(stderr,
+                 "vipcts: warning: %s was generated from another version of %s (spec_sha256 differs)\n",
                  opt.vectors_path.c_str(), spec_path.c_str());
 
   Json provenance = make_provenance(opt, suite, spec, vh, vectors_sha, first.info(), ex);
@@ -337,6 +347,14 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
                      id.c_str(), spec_path.c_str());
   };
 
+  // The suite's checks of what was read, located at the vectors file's line (exit 2).
+  auto checked = [&](size_t line, const auto& check) {
+    try {
+      check();
+    } catch (const InputError& e) {
+      throw InputError(located(opt.vectors_path, line, e.what()));
+    }
+  };
   // Reads the next scenario (header and all its ops); false at the end of the file.
   uint64_t ordinal = 0;
   auto read_scenario = [&](Work& w) {
@@ -346,7 +364,9 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
         w.line = ev.line;
         w.header = std::move(ev.scenario);
         w.ops.clear();
+        checked(ev.line, [&] { suite.check_state(w.header.state); });
       } else if (ev.kind == VectorEventKind::Op) {
+        checked(ev.line, [&] { suite.check_operation(ev.op); });
         w.ops.push_back(std::move(ev.op));
       } else {
         return true;
@@ -375,10 +395,20 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
   auto is_done_op = [&](const Work& w, size_t i) {
     return opt.resume && prior.done.count({w.header.id, w.ops[i].index}) > 0;
   };
+  // Clause-wide expectation entries (no scenario selector) that selected some result, and the entries that
+  // waived one: an entry that selected results but waived none is stale.
+  std::set<uint64_t> selecting = {}, waiving = prior.waived_expectations;
   auto record = [&](const Json& line) {
     results.write(line);
     std::string v = line["verdict"];
     counts.add(v);
+    if (v == "waived" && line.contains("expectation")) waiving.insert(line["expectation"].get<uint64_t>());
+    if (ex && v == "pass") {
+      std::vector<std::string> clauses;
+      for (const auto& c : line["clauses"]) clauses.push_back(c.get<std::string>());
+      const Expectation* e = ex->match("", line["scenario"].get<std::string>(), clauses);
+      if (e && e->scenario.empty()) selecting.insert(e->line);
+    }
     if (is_failing_verdict(v))
       for (const auto& c : line["clauses"]) ++clause_failures[c.get<std::string>()];
   };
@@ -402,7 +432,8 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
       after(w, d);
     }
   } else {
-    if (!opt.make_implementation) throw InputError("--jobs: this implementation cannot be started more than once");
+    if (!opt.make_implementation)
+      throw InputError("--jobs: this implementation cannot be started more than once");
     std::vector<std::unique_ptr<Implementation>> extra;
     for (unsigned k = 1; k < jobs; ++k) extra.push_back(opt.make_implementation());
     std::vector<Implementation*> impls{&first};
@@ -501,16 +532,27 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
     }
   }
 
-  results.finish(counts);
+  std::vector<uint64_t> stale;
+  for (uint64_t line : selecting)
+    if (!waiving.count(line)) stale.push_back(line);
+  results.finish(counts, stale);
   replay.close();
+  for (uint64_t line : stale)
+    std::fprintf(
+        stderr, "vipcts: %s\n",
+        located(ex->path, line, "stale expectation: it selected passing operations and waived none").c_str());
 
   if (opt.summary_out) {
     FILE* out = opt.summary_out;
-    std::string line = std::string(suite.name()) + ": " + std::to_string(counts.total) + " ops: " +
-                       std::to_string(counts["pass"]) + " passed, " + std::to_string(counts["fail"]) + " failed";
-    const std::pair<const char*, const char*> rest[] = {{"not_applicable", "not applicable"}, {"crash", "crashed"},
-                                                       {"timeout", "timed out"},            {"error", "errors"},
-                                                       {"waived", "waived"},                {"xpass", "xpass"}};
+    std::string line = std::string(suite.name()) + ": " + std::to_string(counts.total) +
+                       " ops: " + std::to_string(counts["pass"]) + " passed, " +
+                       std::to_string(counts["fail"]) + " failed";
+    const std::pair<const char*, const char*> rest[] = {{"not_applicable", "not applicable"},
+                                                        {"crash", "crashed"},
+                                                        {"timeout", "timed out"},
+                                                        {"error", "errors"},
+                                                        {"waived", "waived"},
+                                                        {"xpass", "xpass"}};
     for (auto [key, label] : rest)
       if (counts[key]) line += ", " + std::to_string(counts[key]) + " " + label;
     std::fprintf(out, "%s\n", line.c_str());
@@ -519,13 +561,14 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
       std::stable_sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.second > b.second; });
       std::fprintf(out, "failures by clause%s:\n", top.size() > 10 ? " (top 10)" : "");
       for (size_t i = 0; i < top.size() && i < 10; ++i)
-        std::fprintf(out, "  %6llu  %s\n", static_cast<unsigned long long>(top[i].second), top[i].first.c_str());
+        std::fprintf(out, "  %6llu  %s\n", static_cast<unsigned long long>(top[i].second),
+                     top[i].first.c_str());
     }
     std::fprintf(out, "results: %s%s\n", opt.results_path.c_str(),
                  counts.any_failing() ? (", replay: " + replay_path).c_str() : "");
     std::fflush(out);
   }
-  return counts.any_failing() ? kExitFailures : kExitOk;
+  return counts.any_failing() || !stale.empty() ? kExitFailures : kExitOk;
 }
 
 }  // namespace vipcts

@@ -39,12 +39,12 @@ struct ClauseInfo;  // spec/loader/clause.hpp
 
 struct GenerateOptions {
   uint64_t seed = 1;
-  uint64_t count = 100;              // random scenarios
-  bool boundary = true;              // add the Z3 boundary scenarios of every predicate clause
+  uint64_t count = 100;  // random scenarios
+  bool boundary = true;  // add the Z3 boundary scenarios of every predicate clause
   bool random = true;
-  std::string spec_dir;              // where the clause files are
-  unsigned ops_per_scenario = 16;    // random transactions per random scenario
-  std::string platform;              // "" or a platform the suite knows (smmu: "qemu-virt")
+  std::string spec_dir;            // where the clause files are
+  unsigned ops_per_scenario = 16;  // random transactions per random scenario
+  std::string platform;            // "" or a platform the suite knows (smmu: "qemu-virt")
 };
 
 class Suite {
@@ -62,6 +62,12 @@ class Suite {
   virtual std::unique_ptr<SuiteSession> open_plugin(const void* suite_table, const Json& state) const = 0;
 
   virtual Comparison compare(const Json& expected, const Json& observed) const = 0;
+
+  // Check a scenario's state and an operation (request and expected outcome) as they are read from a vectors
+  // file, before anything runs them: malformed input is the input's fault (exit 2), never an implementation's
+  // failure. Throw InputError naming the field; the runner adds the file and line. The defaults accept all.
+  virtual void check_state(const Json& state) const { (void)state; }
+  virtual void check_operation(const Operation& op) const { (void)op; }
 
   // Writes scenarios, with the reference's expected outcomes, to sink. Same options -> same scenarios.
   virtual void generate(const GenerateOptions& options, ScenarioSink& sink) const = 0;

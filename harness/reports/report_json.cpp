@@ -60,6 +60,7 @@ std::string render_json(const ResultsModel& m) {
   Json scenarios = counts_json(m.scenarios_by_worst);
   scenarios["failing"] = m.failing_scenarios.size() + m.failing_scenarios_omitted;
   summary["scenarios"] = scenarios;
+  summary["stale_expectations"] = m.stale_expectations;
   r["summary"] = summary;
 
   Json clauses = Json::array();

@@ -89,6 +89,9 @@ std::string render_md(const ResultsModel& m) {
   out += "- clauses: " + std::to_string(listed) + " in the spec, " + std::to_string(covered) + " covered, " +
          std::to_string(listed - covered) + " not covered\n";
   if (m.unattributed) out += "- operations that name no clause: " + std::to_string(m.unattributed) + "\n";
+  for (uint64_t line : m.stale_expectations)
+    out += "- **stale expectation** (expectations file line " + std::to_string(line) +
+           "): it selected passing operations and waived none\n";
   out += "\n## Clause matrix\n\n";
   out += "| clause | title | status | run | pass | fail | n/a | waived | xpass | crash | timeout | error |\n";
   out += "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";

@@ -202,9 +202,9 @@ class Loader {
   }
 
   void result(const Json& j, size_t line) {
-    static const std::set<std::string> kKeys = {"type",    "scenario", "op",       "clauses", "verdict",
-                                                "request", "expected", "observed", "diff",    "message",
-                                                "missing", "reason",   "tracker"};
+    static const std::set<std::string> kKeys = {"type",    "scenario", "op",       "clauses",    "verdict",
+                                                "request", "expected", "observed", "diff",       "message",
+                                                "missing", "reason",   "tracker",  "expectation"};
     LineReader r(m_.file, line, j, "result");
     for (const auto& [key, value] : j.items()) {
       // Like outcomes (docs/formats.md §2.3), fields starting with '_' are private extensions.
@@ -306,6 +306,14 @@ class Loader {
     LineReader r(m_.file, line, j, "summary");
     for (const auto& [key, value] : j.items()) {
       if (key == "type" || key == "total") continue;
+      if (key == "stale_expectations") {
+        if (!value.is_array()) r.fail(key, "expected a list of expectation-file lines");
+        for (const auto& l : value) {
+          if (!l.is_number_unsigned()) r.fail(key, "expected a list of expectation-file lines");
+          m_.stale_expectations.push_back(l.get<uint64_t>());
+        }
+        continue;
+      }
       Verdict v;
       if (!verdict_from(key, v)) r.fail(key, "unknown field");
     }
@@ -383,7 +391,7 @@ std::string ClauseRow::status() const {
 
 int ResultsModel::exit_code() const {
   // docs/formats.md §6. An interrupted run did not run every operation, so it is never reported as clean.
-  return (totals.failing() > 0 || !complete) ? 1 : 0;
+  return (totals.failing() > 0 || !stale_expectations.empty() || !complete) ? 1 : 0;
 }
 
 std::vector<std::pair<std::string, std::string>> ResultsModel::provenance_rows() const {

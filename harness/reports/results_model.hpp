@@ -96,6 +96,8 @@ struct ResultsModel {
   uint64_t waived_omitted = 0;
 
   std::string replay_vectors;  // RESULTS.replay.jsonl
+  // Lines of the expectations file whose entries selected passing operations and waived none (stale).
+  std::vector<uint64_t> stale_expectations;
 
   int exit_code() const;  // docs/formats.md §6, and 1 for an interrupted run
   // Provenance as (label, text) pairs for people, in a fixed order; absent fields are left out.

@@ -264,12 +264,22 @@ t_expectations_waive_known_failures() {
   ! verdicts results.jsonl | grep -Eq '^(fail|xpass) ' || fail "failures left unwaived: $(verdicts results.jsonl)"
 }
 
-t_stale_expectation_is_xpass() {
+# Without the bug the clause-wide entry waives nothing: the run exits 1 and the summary names the entry's line.
+# An entry naming a scenario turns each passing operation of that scenario into xpass.
+t_stale_expectation_is_reported() {
   need_fixture
   write_expectations
+  local scenario
+  scenario=$(grep -m1 '"type":"scenario"' "$VECTORS" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  printf '  - scenario: %s\n    reason: a scenario that the example translates correctly\n' "$scenario" >>expect.yaml
   run 1 run "$VIPCTS" run --suite smmu --impl "plugin:$PLUGIN" --vectors "$VECTORS" -o results.jsonl \
     --expect expect.yaml
-  verdicts results.jsonl | grep -q '^xpass ' || fail "a stale expectation did not give xpass"
+  grep -q 'expect\.yaml:3: stale expectation' run.err || fail "no stale-expectation message: $(head -c 300 run.err)"
+  summary_of results.jsonl | grep -q '"stale_expectations":\[3\]' || fail "summary does not name line 3"
+  verdicts results.jsonl | grep -q '^xpass ' || fail "the scenario entry did not give xpass"
+  ! verdicts results.jsonl | grep -q '^fail ' || fail "unexpected failures"
+  run 1 md "$VIPCTS" report results.jsonl --format md -o report.md
+  grep -q 'stale expectation' report.md || fail "the report does not show the stale expectation"
 }
 
 # ---- malformed input: exit 2 and a located one-line message ----

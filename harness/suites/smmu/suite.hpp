@@ -26,6 +26,8 @@ class SmmuSuite final : public Suite {
   // malformed `observed` is a mismatch whose diff names the field ("observed.event.type: unknown event type
   // 'X'").
   Comparison compare(const Json& expected, const Json& observed) const override;
+  void check_state(const Json& state) const override;
+  void check_operation(const Operation& op) const override;
 
   // Runs generators/smmu and, for each scenario, the reference model over its transactions in order (applying
   // hardware updates between them) to produce the expected outcomes.
