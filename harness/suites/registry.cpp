@@ -5,6 +5,7 @@
 
 #include "harness/core/suite.hpp"
 #include "smmu/suite.hpp"
+#include "vfio/suite.hpp"
 
 namespace vipcts {
 
@@ -13,6 +14,7 @@ namespace {
 const std::vector<const Suite*>& registry() {
   static const std::vector<const Suite*> kSuites = {
       &smmu::smmu_suite(),
+      &vfio::vfio_suite(),
   };
   return kSuites;
 }

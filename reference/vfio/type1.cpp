@@ -86,7 +86,7 @@ Outcome Model::container_set_iommu(const Request& r) {
     if (r.type != kExtType1 && r.type != kExtType1v2) return Outcome::fail(Errno::INVAL);
     if (ioases_.count(-2 - index) == 0) return Outcome::fail(Errno::NODEV);
     if (r.type == kExtType1) {
-      if (!ioases_[-2 - index].areas.empty()) {
+      if (ioases_[-2 - index].large_pages && !ioases_[-2 - index].areas.empty()) {
         o.unmodelled = true;  // disabling large pages with live areas: not modelled
         return o;
       }
