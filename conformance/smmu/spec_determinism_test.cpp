@@ -1,5 +1,5 @@
-// `vipcts gen --seed S` is byte-stable: the same options give the same scenarios (ids, registers, memory words,
-// transactions); a different seed gives different random scenarios.
+// `vipcts gen --seed S` is byte-stable: the same options give the same scenarios (ids, registers, memory
+// words, transactions); a different seed gives different random scenarios.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,12 +13,13 @@ namespace {
 
 bool same_regs(const SmmuRegisters& a, const SmmuRegisters& b) {
   return a.idr0 == b.idr0 && a.idr1 == b.idr1 && a.idr3 == b.idr3 && a.idr5 == b.idr5 && a.cr0 == b.cr0 &&
-         a.cr2 == b.cr2 && a.gbpa == b.gbpa && a.strtab_base == b.strtab_base && a.strtab_base_cfg == b.strtab_base_cfg;
+         a.cr2 == b.cr2 && a.gbpa == b.gbpa && a.strtab_base == b.strtab_base &&
+         a.strtab_base_cfg == b.strtab_base_cfg;
 }
 
 bool same_txn(const Transaction& a, const Transaction& b) {
-  return a.stream_id == b.stream_id && a.ssv == b.ssv && a.substream_id == b.substream_id && a.iova == b.iova &&
-         a.access == b.access && a.privileged == b.privileged;
+  return a.stream_id == b.stream_id && a.ssv == b.ssv && a.substream_id == b.substream_id &&
+         a.iova == b.iova && a.access == b.access && a.privileged == b.privileged;
 }
 
 void expect_same(const std::vector<gen::ScenarioSpec>& a, const std::vector<gen::ScenarioSpec>& b) {
@@ -36,7 +37,8 @@ void expect_same(const std::vector<gen::ScenarioSpec>& a, const std::vector<gen:
       EXPECT_EQ(wa[j].value, wb[j].value);
     }
     ASSERT_EQ(a[i].transactions.size(), b[i].transactions.size());
-    for (size_t j = 0; j < a[i].transactions.size(); ++j) EXPECT_TRUE(same_txn(a[i].transactions[j], b[i].transactions[j]));
+    for (size_t j = 0; j < a[i].transactions.size(); ++j)
+      EXPECT_TRUE(same_txn(a[i].transactions[j], b[i].transactions[j]));
   }
 }
 
@@ -70,7 +72,9 @@ TEST(SpecDeterminism, ScenarioIdsAreUniqueAndWellFormed) {
   std::set<std::string> ids;
   for (const auto& s : all) {
     EXPECT_TRUE(ids.insert(s.id).second) << s.id;
-    EXPECT_TRUE(s.id.rfind("smmu-5-", 0) == 0 || s.id.rfind("smmu-b-SMMU.", 0) == 0) << s.id;
+    EXPECT_TRUE(s.id.rfind("smmu-5-", 0) == 0 || s.id.rfind("smmu-b-SMMU.", 0) == 0 ||
+                s.id.rfind("smmu-g-5-", 0) == 0)
+        << s.id;
     EXPECT_FALSE(s.transactions.empty()) << s.id;
     EXPECT_TRUE(std::is_sorted(s.clauses.begin(), s.clauses.end())) << s.id;
     EXPECT_TRUE(std::is_sorted(s.features.begin(), s.features.end())) << s.id;
@@ -78,7 +82,8 @@ TEST(SpecDeterminism, ScenarioIdsAreUniqueAndWellFormed) {
 }
 
 TEST(SpecDeterminism, SeededGeneratorIsStable) {
-  // Pinned values: if RapidCheck's Random or our derive_seed ever change, every published seed changes meaning.
+  // Pinned values: if RapidCheck's Random or our derive_seed ever change, every published seed changes
+  // meaning.
   EXPECT_EQ(derive_seed(1, 0), derive_seed(1, 0));
   EXPECT_NE(derive_seed(1, 0), derive_seed(1, 1));
   EXPECT_NE(derive_seed(1, 0), derive_seed(2, 0));

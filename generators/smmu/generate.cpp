@@ -4,11 +4,13 @@
 #include <set>
 
 #include "boundary.hpp"
-#include "platform.hpp"
 #include "generators/common/seeded.hpp"
+#include "granule_scenarios.hpp"
 #include "harness/core/clauses.hpp"
 #include "harness/core/errors.hpp"
+#include "platform.hpp"
 #include "rc_generators.hpp"
+#include "reference/smmu/granule.hpp"
 #include "reference/smmu/translate.hpp"
 
 namespace vipcts::smmu::gen {
@@ -26,10 +28,21 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
     if (config != 0b101) continue;
     const uint64_t cd0 = s.memory.read64(ste0 & mask(55, 6));
     f.insert("smmu.s1");
-    if (bit(cd0, 43) && idr0_httu(s.regs) != 0) f.insert("smmu.httu.af");      // CD.HA
-    if (bit(cd0, 38) || bit(cd0, 39)) f.insert("smmu.cd.tbi");                  // CD.TBI0/TBI1
-    if (!bit(cd0, 46)) f.insert("smmu.cd.raz_wi");                              // CD.A
-    if (bit(t.iova, 55) && !bit(cd0, 30)) f.insert("smmu.cd.ttb1");             // VA[55] through EPD1 = 0
+    if (bit(cd0, 43) && idr0_httu(s.regs) != 0) f.insert("smmu.httu.af");  // CD.HA
+    if (bit(cd0, 38) || bit(cd0, 39)) f.insert("smmu.cd.tbi");             // CD.TBI0/TBI1
+    if (!bit(cd0, 46)) f.insert("smmu.cd.raz_wi");                         // CD.A
+    if (bit(t.iova, 55) && !bit(cd0, 30)) f.insert("smmu.cd.ttb1");        // VA[55] through EPD1 = 0
+    // The granule of the TTB the transaction goes through (TG0 [7:6]: 10 16K, 01 64K; TG1 [23:22]: 01 16K,
+    // 11 64K), and PBHA enabled for it (IDR3.PBHA [3] + HAD [2], CD.HADx [65]/[129], HWUx
+    // [127:124]/[191:188]).
+    const bool upper = bit(t.iova, 55);
+    const Granule g = upper ? tg1_granule(static_cast<unsigned>(bits(cd0, 23, 22)))
+                            : tg0_granule(static_cast<unsigned>(bits(cd0, 7, 6)));
+    if (g == Granule::K16) f.insert("smmu.s1.gran16k");
+    if (g == Granule::K64) f.insert("smmu.s1.gran64k");
+    const uint64_t cdw = s.memory.read64((ste0 & mask(55, 6)) + (upper ? 16 : 8));
+    if (bit(s.regs.idr3, 3) && bit(s.regs.idr3, 2) && bit(cdw, 1) && bits(cdw, 63, 60) != 0)
+      f.insert("smmu.pbha");
   }
   return {f.begin(), f.end()};
 }
@@ -65,9 +78,15 @@ void generate(const Options& options, const std::function<void(const ScenarioSpe
     }
   }
   if (options.boundary) {
-    if (options.spec_file.empty()) throw InputError("smmu generator: boundary scenarios need the spec file (spec/smmu.yaml)");
+    if (options.spec_file.empty())
+      throw InputError("smmu generator: boundary scenarios need the spec file (spec/smmu.yaml)");
     const ClauseFile file = load_clause_file(options.spec_file);
     generate_boundary(file, options.seed, emit);
+    // Every granule, start level, leaf level, TTB, TBI and PBHA enable combination (fixed tables, no Z3).
+    generate_granule_scenarios(options.seed, [&](ScenarioSpec& s) {
+      finish_scenario(s);
+      emit(s);
+    });
   }
 }
 

@@ -43,6 +43,7 @@ constexpr std::array<std::string_view, kClauseCount> kClauseIds = {
     "SMMU.S1.ATTRIBUTES",
     "SMMU.EVENT.FIELDS",
     "SMMU.EVENT.RECORD_TERMINATE",
+    "SMMU.PBHA.S1_OUTPUT",
 };
 }  // namespace
 

@@ -40,6 +40,7 @@ struct ContextDescriptor {
   bool e0pd0() const { return bit(word[1], 66 - 64); }
   uint64_t ttb0() const { return word[1] & mask(115 - 64, 68 - 64); }  // TTB0 [115:68] = address [51:4]
   bool epan() const { return bit(word[1], 123 - 64); }
+  unsigned hwu0() const { return static_cast<unsigned>(bits(word[1], 127 - 64, 124 - 64)); }  // HWU059..062
   // Word 2, bits [191:128].
   bool had1() const { return bit(word[2], 129 - 128); }
   bool e0pd1() const { return bit(word[2], 130 - 128); }
@@ -47,6 +48,7 @@ struct ContextDescriptor {
   uint64_t ttb1() const { return word[2] & mask(179 - 128, 132 - 128); }  // TTB1 [179:132] = address [51:4]
   bool ds() const { return bit(word[2], 186 - 128); }
   bool pie() const { return bit(word[2], 187 - 128); }
+  unsigned hwu1() const { return static_cast<unsigned>(bits(word[2], 191 - 128, 188 - 128)); }  // HWU159..162
   // Word 3: MAIR = {MAIR1, MAIR0} = CD bits [255:192] as one 64-bit value.
   uint64_t mair() const { return word[3]; }
 
@@ -60,12 +62,7 @@ struct ContextDescriptor {
 // Whether IDR5 advertises the granule (GRAN4K [4], GRAN16K [5], GRAN64K [6]); Reserved never is.
 bool granule_supported(const SmmuRegisters& regs, Granule g);
 
-// CD.TxSZ limits for VMSAv8-64 with a 4 KB granule, DS = 0 (§5.4 T0SZ): [16, 39], or [16, 48] with IDR3.STT.
-unsigned txsz_max(const SmmuRegisters& regs);
+// CD.TxSZ minimum without IDR5.VAX (§5.4 T0SZ); the maximum is vmsa::txsz_max (granule.hpp).
 constexpr unsigned kTxszMin = 16;
-
-// Effective stage-1 output size: eff_IPS = MIN(CD.IPS, IDR5.OAS) (§5.4 IPS), and a 4 KB granule without DS
-// can express at most 48 bits (so 52 behaves as 48; DDI 0487 AArch64.PhysicalAddressSize).
-unsigned effective_ips_bits(const SmmuRegisters& regs, const ContextDescriptor& cd);
 
 }  // namespace vipcts::smmu

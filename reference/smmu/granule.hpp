@@ -33,6 +33,10 @@ constexpr Granule tg1_granule(unsigned tg1) {
 constexpr Granule s2tg_granule(unsigned s2tg) {
   return tg0_granule(s2tg);
 }
+// The `granule` field of spec/smmu.yaml witnesses: 0 = 4 KB, 1 = 16 KB, 2 = 64 KB (3 = reserved).
+constexpr unsigned granule_code(Granule g) {
+  return static_cast<unsigned>(g);
+}
 
 // The geometry lives in its own namespace: the stage-1 4 KB helpers of descriptor.hpp/walk.hpp predate it.
 namespace vmsa {

@@ -36,6 +36,9 @@ struct Outcome {
   Termination termination = Termination::Abort;
   uint64_t output_address = 0;
   MemoryAttributes attrs;
+  // Page-Based Hardware Attributes output with the access (translated only), SMMU.PBHA.S1_OUTPUT: bit n is
+  // descriptor bit 59+n where enabled, else 0.
+  uint8_t pbha = 0;
   std::optional<EventRecord> event;  // the record written to the event queue, if any
   // Hardware descriptor updates (AF set by HTTU). At most one per stage-1 walk in this slice.
   uint8_t update_count = 0;

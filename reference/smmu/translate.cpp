@@ -4,6 +4,7 @@
 
 #include "context_descriptor.hpp"
 #include "descriptor.hpp"
+#include "pbha.hpp"
 #include "permissions.hpp"
 #include "ste.hpp"
 #include "stream_table.hpp"
@@ -103,10 +104,17 @@ void priority_witness(Outcome& out, Trace* trace, bool translation, bool addr_si
   }
 }
 
-// CD checks of one translation table base (TTB0: which = 0, TTB1: which = 1), §5.4 TxSZ, TGx, TTBx.
-// Returns false when a TTB uses a granule this slice does not model.
-bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned which, unsigned eff_ips,
-               Outcome& out, Trace* trace, bool& bad) {
+// Effective stage-1 output size through TTBx: eff_IPS = MIN(CD.IPS, IDR5.OAS), at most 48 unless the granule
+// is 64 KB (FEAT_LPA; DS is not modelled) (§5.4 IPS; DDI 0487 AArch64.PhysicalAddressSize).
+unsigned ttb_eff_ips(const SmmuRegisters& regs, const ContextDescriptor& cd, Granule g) {
+  return vmsa::effective_output_bits(address_size_bits(cd.ips()), address_size_bits(idr5_oas(regs)), g,
+                                     false);
+}
+
+// CD checks of one translation table base (TTB0: which = 0, TTB1: which = 1), §5.4 TxSZ, TGx, TTBx, for every
+// granule. Returns false when the TTB uses a configuration the model does not cover.
+bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned which, Outcome& out,
+               Trace* trace, bool& bad) {
   const bool epd = which == 0 ? cd.epd0() : cd.epd1();
   const unsigned tg = which == 0 ? cd.tg0() : cd.tg1();
   const unsigned txsz = which == 0 ? cd.t0sz() : cd.t1sz();
@@ -121,19 +129,23 @@ bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned 
   }
   bad |= tg_bad;
   if (epd || tg_bad) return true;
-  if (g != Granule::K4) return false;  // an advertised 16 KB or 64 KB granule: not in this slice
+  // IDR5.VAX != 0 (52-bit VA with 64 KB: TxSZ down to 12) is not modelled.
+  if (bits(regs.idr5, 11, 10) != 0) return false;
 
+  // TxSZ in [16, 39], or up to 48 (4K/16K) / 47 (64K) with IDR3.STT (§5.4 T0SZ).
   const bool stt = bit(regs.idr3, 9);
-  const bool txsz_bad = txsz < kTxszMin || txsz > txsz_max(regs);
+  const bool g64 = g == Granule::K64;
+  const bool txsz_bad = txsz < kTxszMin || txsz > vmsa::txsz_max(g, stt);
   if (Witness* w = decide(out, trace, Clause::CD_TXSZ_RANGE))
-    w->set("txsz", txsz).set("epd", epd).set("stt", stt).set("bad_cd", txsz_bad);
+    w->set("txsz", txsz).set("epd", epd).set("stt", stt).set("g64", g64).set("bad_cd", txsz_bad);
   bad |= txsz_bad;
 
-  // TTBx beyond eff_IPS, or beyond 48 bits with a 4 KB granule and DS = 0, is ILLEGAL (§5.4 TTB0): never an
-  // Address Size fault (§3.4.3).
-  const bool ttb_bad = beyond(ttb, eff_ips) || beyond(ttb, 48);
+  // TTBx beyond eff_IPS, or beyond 48 bits with a 4 KB or 16 KB granule and DS = 0, is ILLEGAL (§5.4 TTB0):
+  // never an Address Size fault (§3.4.3).
+  const unsigned eff_ips = ttb_eff_ips(regs, cd, g);
+  const bool ttb_bad = beyond(ttb, eff_ips) || (!g64 && beyond(ttb, 48));
   if (Witness* w = decide(out, trace, Clause::CD_TTB_RANGE))
-    w->set("ttb", ttb).set("eff_ips", eff_ips).set("epd", epd).set("bad_cd", ttb_bad);
+    w->set("ttb", ttb).set("eff_ips", eff_ips).set("epd", epd).set("g64", g64).set("bad_cd", ttb_bad);
   bad |= ttb_bad;
   return true;
 }
@@ -270,13 +282,9 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
     w->set("aa64", cd.aa64()).set("ttf", ttf).set("bad_cd", aa64_bad);
   if (aa64_bad) return config_error(out, trace, txn, EventType::C_BAD_CD, cd.r(), cd.a());
 
-  const unsigned eff_ips = effective_ips_bits(regs, cd);
-  if (Witness* w = decide(out, trace, Clause::CD_IPS_EFFECTIVE))
-    w->set("ips", cd.ips()).set("oas", idr5_oas(regs)).set("eff_ips", eff_ips);
-
   bool bad = false;
-  const bool ttb0_modelled = check_ttb(regs, cd, 0, eff_ips, out, trace, bad);
-  const bool ttb1_modelled = check_ttb(regs, cd, 1, eff_ips, out, trace, bad);
+  const bool ttb0_modelled = check_ttb(regs, cd, 0, out, trace, bad);
+  const bool ttb1_modelled = check_ttb(regs, cd, 1, out, trace, bad);
 
   // HA needs IDR0.HTTU != 0, HD needs HTTU = 0b10 (§5.4 HA); {HD,HA} = 10 otherwise behaves as 00.
   const unsigned httu = idr0_httu(regs);
@@ -325,13 +333,21 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
     return s1_fault(out, trace, txn, cd, S1Fault::Translation);
   }
 
-  const unsigned start = s1_start_level(txsz);
-  if (Witness* w = decide(out, trace, Clause::S1_WALK_START_LEVEL)) w->set("txsz", txsz).set("level", start);
+  const Granule g = which == 0 ? tg0_granule(cd.tg0()) : tg1_granule(cd.tg1());
+  const unsigned eff_ips = ttb_eff_ips(regs, cd, g);
+  const bool g64 = g == Granule::K64;
+  if (Witness* w = decide(out, trace, Clause::CD_IPS_EFFECTIVE))
+    w->set("ips", cd.ips()).set("oas", idr5_oas(regs)).set("g64", g64).set("eff_ips", eff_ips);
+  const int start = vmsa::s1_start_level(g, 64 - txsz);
+  if (Witness* w = decide(out, trace, Clause::S1_WALK_START_LEVEL))
+    w->set("granule", granule_code(g)).set("txsz", txsz).set("level", static_cast<uint64_t>(start));
 
   WalkParams params;
   params.ttb = which == 0 ? cd.ttb0() : cd.ttb1();
   params.txsz = txsz;
   params.eff_ips = eff_ips;
+  params.granule = g;
+  params.pamax = address_size_bits(idr5_oas(regs));
   // HADx is RES0 unless IDR3.HAD [2].
   params.had = bit(regs.idr3, 2) && (which == 0 ? cd.had0() : cd.had1());
   const WalkResult walk = s1_walk(memory, params, txn.iova, out, trace);
@@ -345,9 +361,14 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
   // ---- Leaf checks, each computed on its own; the reported fault follows Translation > Address size >
   // Access flag > Permission (DDI 0487 J1.1 AArch64.S1Walk then S1Translate; IHI 0070 §3.13.1).
   const uint64_t desc = walk.desc;
-  const uint64_t oa = leaf_output_address(desc, walk.level, txn.iova);
-  if (Witness* w = decide(out, trace, Clause::S1_OUTPUT_ADDRESS))
-    w->set("desc", desc).set("level", walk.level).set("iova", txn.iova).set("oa", oa);
+  const uint64_t oa = walk.oa;
+  if (Witness* w = decide(out, trace, Clause::S1_OUTPUT_ADDRESS)) {
+    w->set("granule", granule_code(g))
+        .set("lpa", g64 && eff_ips >= 52)
+        .set("desc", desc)
+        .set("level", walk.level);
+    w->set("iova", txn.iova).set("oa", oa);
+  }
 
   const bool addr_size = beyond(oa, eff_ips);
   if (Witness* w = decide(out, trace, Clause::S1_ADDR_SIZE_LEAF))
@@ -415,6 +436,15 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
   out.attrs.sh = static_cast<uint8_t>(desc_sh(desc));
   if (Witness* w = decide(out, trace, Clause::S1_ATTRIBUTES))
     w->set("desc", desc).set("mair", cd.mair()).set("mair_attr", out.attrs.mair_attr).set("sh", out.attrs.sh);
+  // PBHA (SMMU.PBHA.S1_OUTPUT): leaf bits [62:59] where IDR3.PBHA, CD.HADx and CD.HWUx enable them.
+  const bool idr3_pbha = bit(regs.idr3, 3), idr3_had = bit(regs.idr3, 2);
+  const bool hadx = which == 0 ? cd.had0() : cd.had1();
+  const unsigned hwu = which == 0 ? cd.hwu0() : cd.hwu1();
+  out.pbha = stage_pbha(desc, s1_pbha_enables(idr3_pbha, idr3_had, hadx, hwu));
+  if (Witness* w = decide(out, trace, Clause::PBHA_S1_OUTPUT)) {
+    w->set("idr3_pbha", idr3_pbha).set("idr3_had", idr3_had).set("hadx", hadx).set("hwu", hwu);
+    w->set("leaf", leaf_pbha_bits(desc)).set("pbha", out.pbha);
+  }
   out.status = Status::Translated;
   out.output_address = oa;
   return out;

@@ -1,5 +1,6 @@
 // The SMMU's answer to one transaction: a pure function of (memory, registers, transaction).
-// Hardware updates (AF) are returned in the Outcome, not applied; apply_updates() does that between transactions.
+// Hardware updates (AF) are returned in the Outcome, not applied; apply_updates() does that between
+// transactions.
 #pragma once
 
 #include "../common/sparse_memory.hpp"

@@ -44,7 +44,8 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
     const uint64_t desc_addr = table_pa + index * 8;
     if (s1) {
       if (Witness* w = decide(out, t, Clause::S1_WALK_INDEX)) {
-        w->set("iova", va).set("txsz", params.txsz).set("level", static_cast<uint64_t>(level));
+        w->set("granule", granule_code(g)).set("iova", va).set("txsz", params.txsz);
+        w->set("level", static_cast<uint64_t>(level));
         w->set("table", table_pa).set("index", index).set("desc_addr", desc_addr);
       }
     }
@@ -66,8 +67,8 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
       const uint64_t next = vmsa::next_table_base(desc, g, params.ds, lpa64);
       if (s1) {
         if (Witness* w = decide(out, t, Clause::S1_DESC_TABLE)) {
-          w->set("desc", desc).set("level", static_cast<uint64_t>(level)).set("is_table", is_table);
-          w->set("next_table", next);
+          w->set("granule", granule_code(g)).set("lpa", lpa64).set("desc", desc);
+          w->set("level", static_cast<uint64_t>(level)).set("is_table", is_table).set("next_table", next);
         }
       }
       if (!is_table) {
@@ -76,7 +77,11 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
         const bool fault = !vmsa::block_allowed(g, level, params.ds, params.pamax);
         if (s1) {
           if (Witness* w = decide(out, t, Clause::S1_DESC_BLOCK_LEVEL))
-            w->set("type", type).set("level", static_cast<uint64_t>(level)).set("fault", fault);
+            w->set("granule", granule_code(g))
+                .set("pa52", params.pamax >= 52)
+                .set("type", type)
+                .set("level", static_cast<uint64_t>(level))
+                .set("fault", fault);
         }
         if (fault) {
           result.fault = S1Fault::Translation;

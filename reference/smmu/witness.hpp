@@ -1,5 +1,6 @@
-// Field values behind one clause decision, named as in the clause's `fields:` in spec/smmu.yaml, so the clause's
-// SMT predicate can be evaluated on what the model really computed (conformance checks every generated vector).
+// Field values behind one clause decision, named as in the clause's `fields:` in spec/smmu.yaml, so the
+// clause's SMT predicate can be evaluated on what the model really computed (conformance checks every
+// generated vector).
 #pragma once
 
 #include <array>

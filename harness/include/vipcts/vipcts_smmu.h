@@ -69,6 +69,8 @@ typedef struct vipcts_smmu_outcome {
   uint8_t has_event;   /* an event record was written to the event queue */
   uint8_t mair_attr;   /* when translated: MAIR byte selected by AttrIndx */
   uint8_t sh;          /* when translated: shareability */
+  uint8_t pbha;        /* when translated: PBHA[3:0] output with the access (0 if none enabled); added in the
+                        * padding before oa: layout and ABI version unchanged, the host zero-fills it */
   uint64_t oa;         /* when translated: output address */
   vipcts_smmu_event event;
   /* Descriptors the SMMU wrote back (HTTU), with their new value. */

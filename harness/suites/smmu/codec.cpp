@@ -455,6 +455,7 @@ Json encode_outcome(const Outcome& o) {
       j.add("status", "translated")
           .add("oa", to_hex(o.output_address))
           .add("attrs", encode_attrs(o.attrs.mair_attr, o.attrs.sh));
+      if (o.pbha != 0) j.add("pbha", to_hex(o.pbha));  // absent = 0 (docs/formats.md §2.3)
       break;
     case Status::Terminated:
       j.add("status", "terminated")
@@ -482,6 +483,7 @@ Json outcome_from_abi(const vipcts_smmu_outcome& out) {
   ObjectBuilder j(4);
   if (out.status == VIPCTS_SMMU_TRANSLATED) {
     j.add("status", "translated").add("oa", to_hex(out.oa)).add("attrs", encode_attrs(out.mair_attr, out.sh));
+    if (out.pbha != 0) j.add("pbha", to_hex(out.pbha));
   } else if (out.status == VIPCTS_SMMU_TERMINATED) {
     j.add("status", "terminated");
     j.add("termination", out.termination == VIPCTS_SMMU_ABORT    ? Json("abort")
@@ -644,8 +646,8 @@ WireOutcome decode_outcome(const Json& j, const Path& path) {
     fail(Path(path, "status"), "unknown status '" + std::string(status) + "'");
 
   // Which keys each status carries (docs/formats.md §2.3).
-  enum : unsigned { kOa = 1, kAttrs = 2, kTermination = 4, kEvent = 8, kUpdates = 16 };
-  const unsigned allowed = w.status == Status::Translated   ? (kOa | kAttrs | kUpdates)
+  enum : unsigned { kOa = 1, kAttrs = 2, kTermination = 4, kEvent = 8, kUpdates = 16, kPbha = 32 };
+  const unsigned allowed = w.status == Status::Translated   ? (kOa | kAttrs | kUpdates | kPbha)
                            : w.status == Status::Terminated ? (kTermination | kEvent | kUpdates)
                                                             : 0u;
   unsigned seen = 0;
@@ -663,6 +665,8 @@ WireOutcome decode_outcome(const Json& j, const Path& path) {
       k = kEvent;
     else if (key == "updates")
       k = kUpdates;
+    else if (key == "pbha")
+      k = kPbha;
     else if (is_ignored_key(key))
       continue;
     const Path at(path, key);
@@ -686,6 +690,9 @@ WireOutcome decode_outcome(const Json& j, const Path& path) {
         else
           fail(at, "expected \"abort\" or \"raz_wi\", found " + show(value));
         break;
+      case kPbha:
+        w.pbha = static_cast<uint8_t>(parse_hex_u64(value, at, 4));  // PBHA[3:0], SMMU.PBHA.S1_OUTPUT
+        break;
       case kEvent:
         if (!value.is_null()) {
           w.event = decode_event(value, at);
@@ -700,7 +707,8 @@ WireOutcome decode_outcome(const Json& j, const Path& path) {
   // "event" may be omitted (= null); so may "attrs", by an implementation that cannot observe them (a device
   // behind an SMMU sees where data lands, not the attributes it carried); the rest are required.
   w.has_attrs = (seen & kAttrs) != 0;
-  const unsigned required = allowed & ~unsigned{kEvent} & ~unsigned{kAttrs};
+  // "pbha" may be omitted: it is then 0 (no PBHA bit enabled).
+  const unsigned required = allowed & ~unsigned{kEvent} & ~unsigned{kAttrs} & ~unsigned{kPbha};
   if ((required & ~seen) != 0) {
     const unsigned missing = required & ~seen;
     const char* name = (missing & kOa)            ? "oa"

@@ -107,6 +107,7 @@ struct WireOutcome {
   uint8_t mair = 0;
   uint8_t sh = 0;
   bool has_attrs = false;  // an implementation that cannot observe attributes omits them (not compared)
+  uint8_t pbha = 0;        // PBHA[3:0]; absent = 0
   bool has_event = false;
   EventRecord event;
   bool updates_unknown = false;

@@ -189,8 +189,8 @@ void compare_events(const EventRecord& e, const EventRecord& o, Diff& d) {
 // ------------------------------------------------------------------------------------------------------
 
 std::vector<std::string> SmmuSuite::features() const {
-  return {"smmu.s1",     "smmu.ste.bypass", "smmu.gbpa",     "smmu.httu.af",
-          "smmu.cd.tbi", "smmu.cd.ttb1",    "smmu.cd.raz_wi"};
+  return {"smmu.s1",      "smmu.ste.bypass", "smmu.gbpa",       "smmu.httu.af",    "smmu.cd.tbi",
+          "smmu.cd.ttb1", "smmu.cd.raz_wi",  "smmu.s1.gran16k", "smmu.s1.gran64k", "smmu.pbha"};
 }
 
 std::unique_ptr<SuiteSession> SmmuSuite::open_reference(const Json& state) const {
@@ -258,7 +258,8 @@ Comparison SmmuSuite::compare(const Json& expected, const Json& observed) const 
     d.add("status", summary(e), summary(o));
   } else if (e.status == Status::Translated) {
     d.hex("oa", e.oa, o.oa);
-    if (o.has_attrs) {  // absent: not observable by this implementation (docs/formats.md §2.3)
+    d.hex("pbha", e.pbha, o.pbha);  // SMMU.PBHA.S1_OUTPUT; vectors enabling PBHA need the feature smmu.pbha
+    if (o.has_attrs) {              // absent: not observable by this implementation (docs/formats.md §2.3)
       d.hex("attrs.mair", e.mair, o.mair);
       d.number("attrs.sh", e.sh, o.sh);
     }
