@@ -209,11 +209,12 @@ class LinuxVmImplementation final : public Implementation {
     uint64_t pool_base = 0, pool_size = 0, granule = 4096;
     unsigned dma_entry_limit = 65535;
     unsigned groups = 0;
-    std::vector<int> containers;       // handle -> agent fd (kNoFd once closed)
-    std::vector<int> group_fd;         // group -> agent fd
-    std::vector<int> device_fd;        // group -> agent fd of its device, -1 = not opened
-    std::vector<int> group_container;  // group -> container handle it was set to, -1 = none
-    std::string unsupported;           // set: the scenario cannot run here, and why
+    std::vector<int> containers;          // handle -> agent fd (kNoFd once closed)
+    std::vector<int> group_fd;            // group -> agent fd
+    std::vector<int> device_fd;           // group -> agent fd of its device, -1 = not opened
+    std::vector<int> group_container;     // group -> container handle it was set to, -1 = none
+    std::vector<int> probe_container_fd;  // group -> the adapter's own fd of that container, -1 = none
+    std::string unsupported;              // set: the scenario cannot run here, and why
   };
 
   void parse_spec(const std::string& spec, const ImplementationOptions& options) {
@@ -365,6 +366,7 @@ class LinuxVmImplementation final : public Implementation {
     s.group_fd.assign(s.groups, -1);
     s.device_fd.assign(s.groups, -1);
     s.group_container.assign(s.groups, -1);
+    s.probe_container_fd.assign(s.groups, -1);
     must(vm_->call("reset"));
     must(vm_->call("sysfs_write path=/sys/module/vfio_iommu_type1/parameters/dma_entry_limit val=" +
                    std::to_string(s.dma_entry_limit)));
@@ -435,10 +437,8 @@ class LinuxVmImplementation final : public Implementation {
   uint64_t bitmap_bytes(uint64_t size, uint64_t pgsize, const std::string& method) const {
     if (pgsize == 0) return 8;
     uint64_t pages = size / pgsize + (size % pgsize ? 1 : 0);
+    (void)method;
     uint64_t bytes = (pages + 63) / 64 * 8;
-    if (bytes > 4096)
-      throw std::runtime_error(method + ": a dirty bitmap of " + std::to_string(bytes) +
-                               " bytes exceeds the agent's 4096");
     return bytes == 0 ? 8 : bytes;
   }
 
@@ -490,6 +490,9 @@ class LinuxVmImplementation final : public Implementation {
       Reply r = call(line);
       if (r.ret < 0) return failure(r);
       Json out{{"ret", r.ret}, {"size", hex(r.u64("size"))}};
+      if (r.kv.count("bitmap_truncated"))
+        throw std::runtime_error(
+            method + ": the kernel filled a dirty bitmap larger than the 4096 bytes the agent returns");
       if (dirty) out["dirty"] = dirty_pages(r.kv.count("bitmap") ? r.at("bitmap") : "");
       return out;
     }
@@ -521,6 +524,9 @@ class LinuxVmImplementation final : public Implementation {
       Reply r = call(line);
       if (r.ret < 0) return failure(r);
       Json out{{"ret", r.ret}};
+      if (r.kv.count("bitmap_truncated"))
+        throw std::runtime_error(
+            method + ": the kernel filled a dirty bitmap larger than the 4096 bytes the agent returns");
       if (get) out["dirty"] = dirty_pages(r.kv.count("bitmap") ? r.at("bitmap") : "");
       return out;
     }
@@ -533,13 +539,23 @@ class LinuxVmImplementation final : public Implementation {
       const unsigned g = group(p);
       Reply r = call("set_container fd=" + std::to_string(s.group_fd[g]) +
                      " container=" + std::to_string(container_fd(p)));
-      if (r.ret == 0) s.group_container[g] = static_cast<int>(p.num("container"));
+      if (r.ret == 0) {
+        s.group_container[g] = static_cast<int>(p.num("container"));
+        // Our own reference to the container, for DMA probes after the vector closed its fd (the group keeps
+        // the container alive in the kernel too, so this changes nothing the vector can observe).
+        s.probe_container_fd[g] =
+            static_cast<int>(must(call("dup fd=" + std::to_string(container_fd(p)))).ret);
+      }
       return plain(r);
     }
     if (method == "group.unset_container") {
       const unsigned g = group(p);
       Reply r = call("ioctl fd=" + std::to_string(s.group_fd[g]) + " cmd=GROUP_UNSET_CONTAINER");
-      if (r.ret == 0) s.group_container[g] = -1;
+      if (r.ret == 0) {
+        s.group_container[g] = -1;
+        must(call("close fd=" + std::to_string(s.probe_container_fd[g])));
+        s.probe_container_fd[g] = -1;
+      }
       return plain(r);
     }
     if (method == "group.get_device") {
@@ -553,15 +569,13 @@ class LinuxVmImplementation final : public Implementation {
       const unsigned g = group(p);
       if (g != 0) throw std::runtime_error(method + ": only group 0 (edu) can perform DMA in the VM");
       if (s.device_fd[g] < 0) throw std::runtime_error(method + ": the device of group 0 was never opened");
-      const int c = s.group_container[g];
-      if (c < 0 || s.containers[static_cast<size_t>(c)] == kNoFd)
-        throw std::runtime_error(method +
-                                 ": group 0 is in no open container, so no scratch page can be mapped");
+      if (s.group_container[g] < 0)
+        throw std::runtime_error(method + ": group 0 is in no container, so no scratch page can be mapped");
       const uint64_t iova = p.u64("iova"), len = p.u64("len");
       Reply r = call(std::string("probe dir=") + (method == "dma.write" ? "w" : "r") +
                      " dev=" + std::to_string(s.device_fd[g]) +
-                     " container=" + std::to_string(s.containers[static_cast<size_t>(c)]) +
-                     " iova=" + hex(iova) + " len=" + std::to_string(len));
+                     " container=" + std::to_string(s.probe_container_fd[g]) + " iova=" + hex(iova) +
+                     " len=" + std::to_string(len));
       if (r.ret < 0)
         throw std::runtime_error(method + ": the probe itself failed at " +
                                  (r.kv.count("why") ? r.at("why") : "?") + " (" + errno_name(r.err) + ")");

@@ -414,6 +414,24 @@ static void op_map(const struct req* rq) {
   emit_ret(r, errno);
 }
 
+/* A dirty bitmap of `size` bytes: the static page when it fits, an mmap'ed one up to the kernel's maximum
+ * (256 MiB; untouched pages cost nothing), else the static page again: the kernel rejects such sizes before
+ * writing. */
+static uint8_t* bitmap_for(uint64_t size, uint8_t* small, size_t small_size, void** mapped) {
+  *mapped = NULL;
+  if (size <= small_size || size > (256ull << 20)) return small;
+  void* p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return small;
+  *mapped = p;
+  return p;
+}
+
+static void emit_bitmap(const uint8_t* bm, uint64_t size, void* mapped) {
+  emit_hex("bitmap", bm, size > 4096 ? 4096 : size);
+  if (size > 4096) emit(" bitmap_truncated=1");
+  if (mapped) munmap(mapped, size);
+}
+
 /* unmap: with flag GET_DIRTY_BITMAP a zeroed bitmap of bitmap_size bytes follows the struct. */
 static void op_unmap(const struct req* rq) {
   static uint8_t buf[sizeof(struct vfio_iommu_type1_dma_unmap) + sizeof(struct vfio_bitmap)];
@@ -427,18 +445,19 @@ static void op_unmap(const struct req* rq) {
   u->iova = num(rq, "iova", 0);
   u->size = num(rq, "size", 0);
   uint64_t bm_size = num(rq, "bitmap_size", 0);
+  void* mapped = NULL;
   if (bad_arg) return;
   if (u->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) {
     struct vfio_bitmap* bm = (void*)u->data;
     bm->pgsize = num(rq, "bitmap_pgsize", 4096);
     bm->size = bm_size;
-    bm->data = (void*)bitmap;
+    bm->data = (void*)bitmap_for(bm_size, bitmap, sizeof bitmap, &mapped);
     if (!get(rq, "argsz")) u->argsz = sizeof buf;
   }
   int r = ioctl(fd, VFIO_IOMMU_UNMAP_DMA, u);
   emit_ret(r, errno);
   emit(" size=0x%llx flags=%u", (unsigned long long)u->size, u->flags);
-  if (bm_size) emit_hex("bitmap", bitmap, bm_size < sizeof bitmap ? bm_size : sizeof bitmap);
+  if (bm_size) emit_bitmap(bm_size > 4096 && mapped ? mapped : bitmap, bm_size, mapped);
 }
 
 static void op_dirty(const struct req* rq) {
@@ -452,19 +471,23 @@ static void op_dirty(const struct req* rq) {
   d->flags = (uint32_t)need(rq, "flags");
   d->argsz = (uint32_t)num(rq, "argsz", sizeof *d);
   uint64_t bm_size = num(rq, "bitmap_size", 0);
+  void* mapped = NULL;
   if (d->flags & VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP) {
     struct vfio_iommu_type1_dirty_bitmap_get* g = (void*)d->data;
     g->iova = num(rq, "iova", 0);
     g->size = num(rq, "size", 0);
     g->bitmap.pgsize = num(rq, "bitmap_pgsize", 4096);
     g->bitmap.size = bm_size;
-    g->bitmap.data = (void*)bitmap;
+    g->bitmap.data = (void*)bitmap_for(bm_size, bitmap, sizeof bitmap, &mapped);
     if (!get(rq, "argsz")) d->argsz = sizeof buf;
   }
-  if (bad_arg) return;
+  if (bad_arg) {
+    if (mapped) munmap(mapped, bm_size);
+    return;
+  }
   int r = ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, d);
   emit_ret(r, errno);
-  if (bm_size) emit_hex("bitmap", bitmap, bm_size < sizeof bitmap ? bm_size : sizeof bitmap);
+  if (bm_size) emit_bitmap(bm_size > 4096 && mapped ? mapped : bitmap, bm_size, mapped);
 }
 
 /* alloc size=N [prot=rw]: anonymous memory, touched so it is populated; returns addr. */
@@ -1016,6 +1039,15 @@ static void op_probe(const struct req* rq) {
        (unsigned long long)where, faults, (unsigned long long)scratch_iova);
 }
 
+/* dup fd=N: a second reference to the same open file (the host keeps one per attached group, so a probe can
+ * still map its scratch page after the vector closed its own container fd). */
+static void op_dup(const struct req* rq) {
+  int fd = (int)need(rq, "fd");
+  if (bad_arg) return;
+  int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  emit_ret(r, errno);
+}
+
 static void op_ping(const struct req* rq) {
   (void)rq;
   emit("ok ret=0 errno=0");
@@ -1056,6 +1088,7 @@ static const struct {
     {"sysfs_read", op_sysfs_read},
     {"sysfs_write", op_sysfs_write},
     {"pool", op_pool},
+    {"dup", op_dup},
     {"probe", op_probe},
 };
 
