@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Mutants of the vfio reference model: each is one realistic bug, applied to a copy of reference/vfio in the build
+tree (never to reference/ itself) and built as a plugin through the C ABI (plugin_shim.cpp, vipcts_vfio.h).
+
+  mutants.py --names                              print the mutant names, one per line
+  mutants.py --describe                           name, file and bug, tab-separated
+  mutants.py --make NAME --src DIR --out DIR      copy DIR/vfio (reference/vfio) to OUT/vfio with mutant NAME
+
+The pseudo-mutant "none" copies the model unchanged: the shim itself must pass every vector, so that a kill
+always comes from the mutation. Every search text must occur exactly once in its file; if the model changes so
+that it does not, the build fails with that message (a mutant that silently stopped applying would inflate the
+kill rate)."""
+import argparse
+import os
+import sys
+
+# name: (file under reference/, text, replacement, what the bug is)
+MUTANTS = {
+    "v1-unmap-in-v2": (
+        "vfio/type1.cpp", "const bool v2 = c.driver == Driver::Type1v2;", "const bool v2 = false;",
+        "type1 v1 unmap semantics used for a TYPE1v2 container (bisects succeed with 0, whole mappings removed)"),
+    "range-before-eexist": (
+        "vfio/type1.cpp", "  if (exists) return fail(Errno::EXIST, Clause::TYPE1_MAP_OVERLAP);",
+        "  if (!in_range) return fail(Errno::INVAL, Clause::TYPE1_MAP_IOVA_RANGE);\n"
+        "  if (exists) return fail(Errno::EXIST, Clause::TYPE1_MAP_OVERLAP);",
+        "MAP_DMA checks the IOVA list before overlap and entry limit (EINVAL where the kernel says EEXIST/ENOSPC)"),
+    "aperture-end-exclusive": (
+        "vfio/type1.cpp", "in_range |= iova >= rg.first && iova + (size - 1) <= rg.last;",
+        "in_range |= iova >= rg.first && iova + size <= rg.last;",
+        "off by one at the end of an IOVA range: a mapping ending at the aperture's last byte is refused"),
+    "empty-unmap-enoent": (
+        "vfio/type1.cpp", "  o.size = unmapped;\n  if (dirty)",
+        "  if (unmapped == 0 && !all) return fail(Errno::NOENT, Clause::TYPE1_UNMAP_V2_CONTAINED);\n"
+        "  o.size = unmapped;\n  if (dirty)",
+        "type1 unmap of an empty range fails with ENOENT (iommufd's rule) instead of succeeding with 0"),
+    "wrap-exclusive-end": (
+        "vfio/type1.cpp", "const bool wraps = size != 0 && (iova + size - 1 < iova || vaddr + size - 1 < vaddr);",
+        "const bool wraps = size != 0 && (iova + size <= iova || vaddr + size - 1 < vaddr);",
+        "wrap check on the exclusive end: a mapping ending at 2^64-1 is refused as a wrap"),
+    "wrap-errno-pre-618": (
+        "vfio/model.hpp", "Errno wrap_errno() const { return post_6_18() ? Errno::OVERFLOW : Errno::INVAL; }",
+        "Errno wrap_errno() const { return Errno::INVAL; }",
+        "EINVAL for wrapping ranges on linux-6.18+ (the pre-fix errno)"),
+    "entry-limit-off-by-one": (
+        "vfio/type1.cpp", "const bool full = c.dma_avail == 0;", "const bool full = c.dma_avail <= 1;",
+        "ENOSPC one mapping before dma_entry_limit"),
+    "unmap-all-ignores-range": (
+        "vfio/type1.cpp", "    if (iova != 0 || size != 0) return fail(Errno::INVAL, Clause::TYPE1_UNMAP_ALL);\n", "",
+        "UNMAP_ALL accepted with a non-zero iova or size"),
+    "v2-end-bisect-unchecked": (
+        "vfio/type1.cpp", "    if (hi != nullptr && hi->iova + hi->size != iova + size)\n      return fail(Errno::INVAL, Clause::TYPE1_UNMAP_V2_BISECT);\n",
+        "", "v2 unmap checks only the first byte for a bisected mapping, not the last"),
+    "dma-ignores-direction": (
+        "vfio/model.cpp", "const uint32_t need = write ? uapi::kMapWrite : uapi::kMapRead;",
+        "const uint32_t need = uapi::kMapRead | uapi::kMapWrite;",
+        "DMA permitted by any permission bit: a device write lands in a read-only mapping"),
+    "iommufd-empty-unmap-ok": (
+        "vfio/iommufd.cpp", "  Errno rc = Errno::NOENT;", "  Errno rc = Errno::OK;",
+        "IOAS unmap of a range with no area succeeds with 0 (type1's rule) instead of ENOENT"),
+    "allow-iovas-one-byte": (
+        "vfio/iommufd.cpp", "if (rg.first >= rg.last) return", "if (rg.first > rg.last) return",
+        "ALLOW_IOVAS accepts a 1-byte range"),
+    "iopf-group-by-pasid": (
+        "vfio/iopf.cpp", "(p.grpid == r.grpid ? g.faults : keep)", "(p.grpid == r.grpid && p.pasid == r.pasid ? g.faults : keep)",
+        "page requests grouped by (PASID, group index) instead of group index only"),
+    "unset-ignores-open-device": (
+        "vfio/type1.cpp", "  if (g.device_open) return fail(Errno::BUSY);  // container_users != 1\n", "",
+        "GROUP_UNSET_CONTAINER allowed while a device fd is open"),
+    "update-vaddr-612-on-61": (
+        "vfio/type1.cpp", "o.ret = (k == Kernel::Linux6_1 || with_iommu) ? 1 : 0;", "o.ret = with_iommu ? 1 : 0;",
+        "linux-6.1 answers CHECK_EXTENSION(UPDATE_VADDR) like 6.3+ before SET_IOMMU"),
+}
+
+
+def make(name, src, out):
+    path, text, repl = (MUTANTS[name][:3]) if name != "none" else (None, None, None)
+    d = os.path.join(out, "vfio")
+    os.makedirs(d, exist_ok=True)
+    for f in sorted(os.listdir(os.path.join(src, "vfio"))):
+        s = os.path.join(src, "vfio", f)
+        if not os.path.isfile(s):
+            continue
+        with open(s) as fh:
+            body = fh.read()
+        if path is not None and os.path.join("vfio", f) == path:
+            n = body.count(text)
+            if n != 1:
+                sys.exit(f"mutants.py: mutant {name}: text occurs {n} times in reference/{path}, expected 1")
+            body = body.replace(text, repl)
+        t = os.path.join(d, f)
+        old = None
+        if os.path.exists(t):
+            with open(t) as fh:
+                old = fh.read()
+        if old != body:  # keep timestamps of unchanged copies: no needless rebuilds
+            with open(t, "w") as fh:
+                fh.write(body)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--names", action="store_true")
+    ap.add_argument("--describe", action="store_true")
+    ap.add_argument("--make")
+    ap.add_argument("--src")
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    if a.names:
+        print("\n".join(MUTANTS))
+    elif a.describe:
+        for n, m in MUTANTS.items():
+            print(f"{n}\t{m[0]}\t{m[3]}")
+    elif a.make:
+        if a.make not in MUTANTS and a.make != "none":
+            sys.exit(f"mutants.py: unknown mutant {a.make}")
+        make(a.make, a.src, a.out)
+        with open(os.path.join(a.out, "..", "stamp"), "w") as fh:
+            fh.write(a.make + "\n")
+    else:
+        ap.error("one of --names, --describe, --make")
+
+
+if __name__ == "__main__":
+    main()
