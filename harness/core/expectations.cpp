@@ -19,9 +19,10 @@ size_t line_of(const YAML::Node& n) {
 }  // namespace
 
 const Expectation* ExpectationFile::match(std::string_view verdict, std::string_view scenario,
-                                          const std::vector<std::string>& clauses) const {
+                                          const std::vector<std::string>& clauses, std::string_view detail) const {
   for (const auto& e : entries) {
     if (!verdict.empty() && e.verdict != verdict) continue;
+    if (!e.detail.empty() && (verdict.empty() || !glob_match(e.detail, detail))) continue;
     if (!e.scenario.empty() && !glob_match(e.scenario, scenario)) continue;
     if (!e.clause.empty()) {
       bool any = false;
@@ -84,6 +85,8 @@ ExpectationFile load_expectations(const std::string& path) {
             e.verdict = v;
           } else if (k == "reason") {
             e.reason = v;
+          } else if (k == "detail") {
+            e.detail = v;
           } else if (k == "tracker") {
             e.tracker = v;
           } else {

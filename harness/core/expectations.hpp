@@ -11,6 +11,7 @@ namespace vipcts {
 struct Expectation {
   std::string clause;    // clause id or glob; "" = any
   std::string scenario;  // scenario id or glob; "" = any
+  std::string detail;    // glob over the failure's diff (fail) or message (crash, timeout, error); "" = any
   std::string verdict = "fail";  // fail, crash, timeout or error
   std::string reason;
   std::string tracker;  // optional
@@ -23,8 +24,9 @@ struct ExpectationFile {
 
   // First entry whose selectors match (clause glob matches one of `clauses`, if given; scenario glob matches,
   // if given). With `verdict` non-empty, the entry's verdict must also be that one.
+  // An entry with a `detail` selector selects failures only (never a pass, for which verdict is "").
   const Expectation* match(std::string_view verdict, std::string_view scenario,
-                           const std::vector<std::string>& clauses) const;
+                           const std::vector<std::string>& clauses, std::string_view detail = {}) const;
 };
 
 // Strict: unknown keys, missing reason, a verdict other than fail/crash/timeout/error, an entry with neither

@@ -200,7 +200,7 @@ class Runner {
         continue;
       }
       Json j = base(op, "fail");
-      waive(j, w, op);
+      waive(j, w, op, cmp.diff);
       j["request"] = op.request;
       j["expected"] = op.expect;
       j["observed"] = o.outcome;
@@ -226,10 +226,11 @@ class Runner {
   }
 
   // Turns a failing verdict into `waived` when the expectations file expects it.
-  void waive(Json& j, const Work& w, const Operation& op) const {
+  // `detail` is the diff (fail) or the message (crash, timeout, error), for entries with a `detail` selector.
+  void waive(Json& j, const Work& w, const Operation& op, std::string_view detail) const {
     if (!expectations) return;
     const Expectation* e =
-        expectations->match(j["verdict"].get<std::string>(), w.header.id, result_clauses(w, op));
+        expectations->match(j["verdict"].get<std::string>(), w.header.id, result_clauses(w, op), detail);
     if (!e) return;
     j["verdict"] = "waived";
     j["expectation"] = e->line;
@@ -240,7 +241,7 @@ class Runner {
   template <typename Base>
   Json failure(const Work& w, const Operation& op, Base& base, const Observation& o) const {
     Json j = base(op, kind_verdict(o.kind));
-    waive(j, w, op);
+    waive(j, w, op, o.message);
     j["message"] = o.message;
     j["request"] = op.request;
     return j;

@@ -158,6 +158,7 @@ Qtest::Qtest(const QemuOptions& o) : timeout_ms_(o.timeout_ms) {
   if (err >= 0) close(err);
   to_ = in[1];
   from_ = out[0];
+  fcntl(to_, F_SETFL, fcntl(to_, F_GETFL) | O_NONBLOCK);  // flush() interleaves writes and reads
   // The first reply proves the qtest channel works (and QEMU accepted its command line).
   const unsigned saved = timeout_ms_;
   timeout_ms_ = o.start_timeout_ms;
@@ -171,6 +172,11 @@ Qtest::Qtest(const QemuOptions& o) : timeout_ms_(o.timeout_ms) {
 }
 
 Qtest::~Qtest() {
+  if (std::getenv("VIPCTS_QTEST_STATS") && stat_flushes_)
+    std::fprintf(stderr, "qtest: %llu round trips, %llu commands, %.3f s waiting (%.1f us per round trip)\n",
+                 static_cast<unsigned long long>(stat_flushes_),
+                 static_cast<unsigned long long>(stat_commands_), stat_wait_s_,
+                 1e6 * stat_wait_s_ / static_cast<double>(stat_flushes_));
   shutdown();
 }
 
@@ -228,18 +234,6 @@ void Qtest::died(const std::string& context, bool timeout) {
   throw QemuDied(what, timeout);
 }
 
-void Qtest::send(std::string_view data) {
-  if (to_ < 0) throw QemuDied("QEMU is not running", false);
-  while (!data.empty()) {
-    const ssize_t n = ::write(to_, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      died("while sending a command", false);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
 std::string Qtest::read_line(int fd, std::string& buf, unsigned timeout_ms, bool drop_irq) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   size_t scanned = 0;
@@ -267,25 +261,91 @@ std::string Qtest::read_line(int fd, std::string& buf, unsigned timeout_ms, bool
   }
 }
 
-std::string Qtest::reply() {
-  std::string line = read_line(from_, inbuf_, timeout_ms_, true);
-  if (line.starts_with("OK")) return line.size() > 3 ? line.substr(3) : std::string();
-  if (line.starts_with("FAIL")) throw QtestError("qtest: " + line);
-  throw QtestError("qtest: unexpected reply '" + line.substr(0, 80) + "'");
+size_t Qtest::take_replies(std::vector<std::string>& replies) {
+  size_t n = 0, pos = 0;
+  for (size_t nl; (nl = inbuf_.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+    std::string_view line(inbuf_.data() + pos, nl - pos);
+    if (line.starts_with("IRQ")) continue;  // asynchronous interrupt notifications
+    replies.emplace_back(line);
+    ++n;
+  }
+  inbuf_.erase(0, pos);
+  return n;
+}
+
+std::vector<std::string> Qtest::flush() {
+  std::vector<std::string> replies;
+  if (pending_ == 0) return replies;
+  if (to_ < 0) throw QemuDied("QEMU is not running", false);
+  std::string q;
+  q.swap(outq_);
+  const size_t n = pending_;
+  pending_ = 0;
+  replies.reserve(n);
+  ++stat_flushes_;
+  stat_commands_ += n;
+  const auto started = Clock::now();
+  size_t sent = 0;
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms_);
+  while (replies.size() < n) {
+    pollfd p[2] = {{from_, POLLIN, 0}, {to_, static_cast<short>(sent < q.size() ? POLLOUT : 0), 0}};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) died("a command", true);
+    const int r = poll(p, 2, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) died("a command", true);
+    if (sent < q.size() && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      const ssize_t w = ::write(to_, q.data() + sent, q.size() - sent);
+      if (w < 0 && errno != EINTR && errno != EAGAIN) died("while sending a command", false);
+      if (w > 0) sent += static_cast<size_t>(w);
+    }
+    if (p[0].revents & (POLLIN | POLLERR | POLLHUP)) {
+      char chunk[65536];
+      const ssize_t got = ::read(from_, chunk, sizeof chunk);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) died("reading a reply", false);
+      inbuf_.append(chunk, static_cast<size_t>(got));
+      if (take_replies(replies) > 0) deadline = Clock::now() + std::chrono::milliseconds(timeout_ms_);
+    }
+  }
+  stat_wait_s_ += std::chrono::duration<double>(Clock::now() - started).count();
+  for (auto& r : replies) {
+    if (r.starts_with("OK")) {
+      r.erase(0, r.size() > 3 ? 3 : r.size());
+    } else {
+      throw QtestError("qtest: " +
+                       (r.starts_with("FAIL") ? r : "unexpected reply '" + r.substr(0, 80) + "'"));
+    }
+  }
+  return replies;
+}
+
+uint64_t Qtest::value(const std::string& reply) {
+  return parse_hex(reply);
+}
+
+std::vector<uint8_t> Qtest::bytes(const std::string& reply, size_t expect_len) {
+  std::vector<uint8_t> d = base64_decode(reply);
+  if (d.size() != expect_len)
+    throw QtestError("qtest: b64read returned " + std::to_string(d.size()) + " bytes, asked " +
+                     std::to_string(expect_len));
+  return d;
 }
 
 std::string Qtest::command(std::string_view line) {
-  if (pending_ != 0) flush();
-  std::string s(line);
-  s += '\n';
-  send(s);
-  return reply();
+  const size_t i = queue(line);
+  return flush()[i];
+}
+
+size_t Qtest::queue(std::string_view line) {
+  outq_ += line;
+  outq_ += '\n';
+  return pending_++;
 }
 
 uint64_t Qtest::read(unsigned bytes, uint64_t addr) {
-  std::string c = std::string("read") + size_letter(bytes) + ' ';
-  hex(c, addr);
-  return parse_hex(command(c));
+  const size_t i = queue_read(bytes, addr);
+  return value(flush()[i]);
 }
 
 void Qtest::write(unsigned bytes, uint64_t addr, uint64_t value) {
@@ -294,20 +354,27 @@ void Qtest::write(unsigned bytes, uint64_t addr, uint64_t value) {
 }
 
 std::vector<uint8_t> Qtest::b64read(uint64_t addr, size_t len) {
-  std::string c = "b64read ";
-  hex(c, addr);
-  c += ' ';
-  hex(c, len);
-  std::vector<uint8_t> d = base64_decode(command(c));
-  if (d.size() != len)
-    throw QtestError("qtest: b64read returned " + std::to_string(d.size()) + " bytes, asked " +
-                     std::to_string(len));
-  return d;
+  const size_t i = queue_b64read(addr, len);
+  return bytes(flush()[i], len);
 }
 
 void Qtest::b64write(uint64_t addr, std::span<const uint8_t> data) {
   queue_b64write(addr, data);
   flush();
+}
+
+size_t Qtest::queue_read(unsigned bytes, uint64_t addr) {
+  std::string c = std::string("read") + size_letter(bytes) + ' ';
+  hex(c, addr);
+  return queue(c);
+}
+
+size_t Qtest::queue_b64read(uint64_t addr, size_t len) {
+  std::string c = "b64read ";
+  hex(c, addr);
+  c += ' ';
+  hex(c, len);
+  return queue(c);
 }
 
 void Qtest::queue_write(unsigned bytes, uint64_t addr, uint64_t value) {
@@ -331,30 +398,6 @@ void Qtest::queue_b64write(uint64_t addr, std::span<const uint8_t> data) {
   outq_ += base64_encode(data);
   outq_ += '\n';
   ++pending_;
-}
-
-void Qtest::flush() {
-  if (pending_ == 0) return;
-  std::string q;
-  q.swap(outq_);
-  const size_t n = pending_;
-  pending_ = 0;
-  // A large queue could fill both pipes (QEMU blocks writing replies while we block writing commands): send
-  // in slices and drain the replies of each slice before the next.
-  size_t done = 0, pos = 0;
-  while (pos < q.size()) {
-    size_t end = pos, lines = 0;
-    while (end < q.size() && (end - pos < (1u << 16) || lines == 0)) {
-      end = q.find('\n', end) + 1;
-      ++lines;
-    }
-    send(std::string_view(q).substr(pos, end - pos));
-    for (size_t i = 0; i < lines; ++i) reply();
-    done += lines;
-    pos = end;
-  }
-  (void)n;
-  (void)done;
 }
 
 void Qtest::connect_qmp(const std::string& path, unsigned timeout_ms) {

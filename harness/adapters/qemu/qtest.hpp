@@ -66,12 +66,20 @@ class Qtest {
   // Any command; returns the reply line without "OK" (e.g. "0x1234"), throws QtestError on FAIL.
   std::string command(std::string_view line);
 
-  // ---- Pipelined commands: queue, then flush() sends them in one write and checks every reply ----
+  // ---- Pipelined commands: queue any number, then flush() sends them and collects every reply ----
+  size_t queue(std::string_view line);  // returns the index of its reply in what flush() returns
   void queue_write(unsigned bytes, uint64_t addr, uint64_t value);
   void queue_b64write(uint64_t addr, std::span<const uint8_t> data);
-  // Sends the queue and reads one reply per queued command; each must be "OK".
-  void flush();
+  size_t queue_read(unsigned bytes, uint64_t addr);
+  size_t queue_b64read(uint64_t addr, size_t len);
+  // Writes the queue while reading replies (so neither pipe can fill up and deadlock) and returns one reply
+  // per queued command, without its "OK" (e.g. "0x1234"). Throws QtestError after all replies are in if any
+  // was FAIL.
+  std::vector<std::string> flush();
   size_t queued() const { return pending_; }
+  // Reply decoders.
+  static uint64_t value(const std::string& reply);
+  static std::vector<uint8_t> bytes(const std::string& reply, size_t expect_len);
 
   // ---- QMP (only with options.qmp) ----
   // Sends {"execute": NAME, "arguments": ARGS_JSON} and returns the "return" value as JSON text; throws
@@ -85,9 +93,9 @@ class Qtest {
   std::string exit_description() const { return exit_; }
 
  private:
-  void send(std::string_view data);
   std::string read_line(int fd, std::string& buf, unsigned timeout_ms, bool drop_irq);
-  std::string reply();
+  // Moves complete reply lines from inbuf_ into replies; returns how many.
+  size_t take_replies(std::vector<std::string>& replies);
   [[noreturn]] void died(const std::string& context, bool timeout);
   void connect_qmp(const std::string& path, unsigned timeout_ms);
 
@@ -95,6 +103,9 @@ class Qtest {
   int to_ = -1, from_ = -1, qmp_fd_ = -1;
   std::string inbuf_, qmpbuf_, outq_, qmp_path_;
   size_t pending_ = 0;
+  // Round trips, commands and time spent waiting, printed at exit when VIPCTS_QTEST_STATS is set.
+  uint64_t stat_flushes_ = 0, stat_commands_ = 0;
+  double stat_wait_s_ = 0;
   unsigned timeout_ms_;
   std::vector<std::string> argv_;
   std::string exit_;

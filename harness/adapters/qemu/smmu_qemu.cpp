@@ -122,8 +122,12 @@ struct RawEvent {
   uint32_t sid() const { return static_cast<uint32_t>(dw[0] >> 32); }
   bool rnw() const { return (dw[1] >> 35) & 1; }
   uint64_t addr() const { return dw[2]; }
-  // Whether the record type carries an InputAddr (IHI 0070 G.b §7.3: translation-related faults).
-  bool has_addr() const { return type() >= 0x10 && type() <= 0x13; }
+  // Whether the record type carries an InputAddr (IHI 0070 G.b §7.3): F_UUT, F_WALK_EABT, the
+  // translation-related faults and F_TLB_CONFLICT.
+  bool has_addr() const {
+    const uint8_t t = type();
+    return t == 0x01 || t == 0x0b || (t >= 0x10 && t <= 0x13) || t == 0x20;
+  }
 };
 
 struct Op {
@@ -197,7 +201,17 @@ class QemuSmmu final : public Implementation {
       }
       ops.push_back({i, t, t.iova & ~uint64_t{kXfer - 1}});
     }
-    // Batches: one StreamID, distinct 512-byte windows (so events can be attributed by address).
+    // Batches: one StreamID, distinct 512-byte windows (so events can be attributed by address). The ops of a
+    // StreamID are grouped, each group in request order: nothing one transaction does is visible to another
+    // here (no HTTU: IDR0.HTTU = 0, so descriptors never change; TLB contents only ever hold what the
+    // unchanged tables say), so the grouping cannot change an outcome. With HTTU, request order is kept.
+    if (((idr_[0] >> 6) & 3) == 0) {
+      std::map<uint32_t, size_t> first;  // StreamID -> its first request
+      for (const Op& op : ops) first.emplace(op.txn.stream_id, op.index);
+      std::stable_sort(ops.begin(), ops.end(), [&](const Op& a, const Op& b) {
+        return first[a.txn.stream_id] < first[b.txn.stream_id];
+      });
+    }
     size_t at = 0;
     while (at < ops.size()) {
       std::vector<Op> batch;
@@ -237,11 +251,17 @@ class QemuSmmu final : public Implementation {
       std::ofstream f(bios, std::ios::binary);
       f.write(reinterpret_cast<const char*>(kIdleImage), sizeof kIdleImage);
     }
+    // Guest RAM is a private mapping of a sparse file that already holds the output window's tags: QEMU
+    // starts with them in place (copy-on-write, so the file never changes) instead of receiving 64 MiB over
+    // qtest.
+    const std::string ram = dir + "/ram.img";
+    if (!std::filesystem::exists(ram)) write_ram_image(ram);
     QemuOptions o;
     o.binary = "qemu-system-aarch64";
-    o.args = {"-machine", "virt,iommu=smmuv3,accel=tcg",
+    o.args = {"-machine", "virt,iommu=smmuv3,accel=tcg,memory-backend=vipcts-ram",
               "-cpu",     "max",
               "-m",       "2G",
+              "-object",  "memory-backend-file,id=vipcts-ram,size=2G,share=off,mem-path=" + ram,
               "-bios",    bios,
               "-object",  "memory-backend-ram,id=vipcts-w0,size=256M,share=on",
               "-object",  "memory-backend-ram,id=vipcts-w1,size=256M,share=on",
@@ -261,6 +281,19 @@ class QemuSmmu final : public Implementation {
       throw InputError(info_.id +
                        ": QEMU does not look like the virt machine this adapter expects: " + e.what());
     }
+  }
+
+  static void write_ram_image(const std::string& path) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    std::vector<uint8_t> chunk(1 << 20);
+    f.seekp(static_cast<std::streamoff>(L::kOutLo - L::kRamBase));
+    for (uint64_t base = L::kOutLo; base < L::kOutHi; base += chunk.size()) {
+      for (size_t off = 0; off < chunk.size(); off += 8) put64(chunk, off, tag_of(base + off));
+      f.write(reinterpret_cast<const char*>(chunk.data()), static_cast<std::streamsize>(chunk.size()));
+    }
+    f.close();
+    if (!f) throw InputError("cannot write the QEMU RAM image " + path);
+    std::filesystem::resize_file(path, L::kRamSize);  // sparse beyond the window
   }
 
   std::string work_dir() {
@@ -317,12 +350,6 @@ class QemuSmmu final : public Implementation {
     aidr_ = q.readl(L::kSmmuBase + kAidr);
     version_ = "7.2 (IDR0 " + hex(idr_[0]) + ", IDR1 " + hex(idr_[1]) + ", IDR3 " + hex(idr_[3]) + ", IDR5 " +
                hex(idr_[5]) + ", AIDR " + hex(aidr_) + ")";
-    // Tags over the output window, 1 MiB per command.
-    std::vector<uint8_t> chunk(1 << 20);
-    for (uint64_t base = L::kOutLo; base < L::kOutHi; base += chunk.size()) {
-      for (size_t off = 0; off < chunk.size(); off += 8) put64(chunk, off, tag_of(base + off));
-      q.b64write(base, chunk);
-    }
 
     // SMMU: queues on, translation off until a scenario is loaded.
     q.queue_write(4, L::kSmmuBase + kCr0, 0);
@@ -337,11 +364,14 @@ class QemuSmmu final : public Implementation {
     q.flush();
     cmdq_prod_ = 0;
     evtq_cons_ = 0;
-    nvme_reset(true);
+    queue_nvme_reset();
+    q.flush();
+    if ((q.readl(nvme_regs_ + kNvmeCsts) & 1) == 0) throw QtestError("NVMe did not become ready");
   }
 
-  // Controller reset and admin queue setup (NVMe 1.4 §7.6.1). QEMU's reset and enable are synchronous.
-  void nvme_reset(bool first) {
+  // Controller reset and admin queue setup (NVMe 1.4 §7.6.1), queued. QEMU's reset and enable are
+  // synchronous.
+  void queue_nvme_reset() {
     Qtest& q = *q_;
     q.queue_write(4, nvme_regs_ + kNvmeCc, 0);
     q.queue_write(4, nvme_regs_ + kNvmeIntms, 1);  // INTx masked: completions are not awaited by interrupt
@@ -350,9 +380,6 @@ class QemuSmmu final : public Implementation {
     q.queue_write(8, nvme_regs_ + kNvmeAcq, kAcqUnreachable);
     // EN, IOSQES = 6 (64 B), IOCQES = 4 (16 B), MPS = 0 (4 KiB pages).
     q.queue_write(4, nvme_regs_ + kNvmeCc, 1 | 6u << 16 | 4u << 20);
-    q.flush();
-    sq_tail_ = 0;
-    if (first && (q.readl(nvme_regs_ + kNvmeCsts) & 1) == 0) throw QtestError("NVMe did not become ready");
   }
 
   void smmu_commands(std::initializer_list<std::pair<uint64_t, uint64_t>> cmds) {
@@ -426,13 +453,9 @@ class QemuSmmu final : public Implementation {
     q.queue_write(4, L::kSmmuBase + kCr2, s.regs.cr2);
     q.queue_write(4, L::kSmmuBase + kGbpa,
                   s.regs.gbpa);  // no such register in 7.2: written as firmware would
-    q.queue_write(4, L::kSmmuBase + kGerrorN, q_gerror_ack());
-    q.flush();
-    loaded_sid_.reset();
+    loaded_sid_.reset();         // everything is sent with the first batch
     state_ok_ = true;
   }
-
-  uint32_t q_gerror_ack() { return q_->readl(L::kSmmuBase + kGerror); }
 
   // What a page holds outside the scenario's words: tags in the output window, zero elsewhere.
   static std::vector<uint8_t> background(uint64_t page) {
@@ -467,7 +490,6 @@ class QemuSmmu final : public Implementation {
     q.queue_write(4, L::kSmmuBase + kStrtabBaseCfg, cfg);
     invalidate_all();
     q.queue_write(4, L::kSmmuBase + kCr0, kCr0EvtqEn | kCr0CmdqEn | (regs_.cr0 & kCr0SmmuEn));
-    q.flush();
     loaded_sid_ = sid;
   }
 
@@ -535,13 +557,40 @@ class QemuSmmu final : public Implementation {
     for (size_t i = 0; i < sq.size(); ++i) std::memcpy(sqbytes.data() + 64 * i, sq[i].bytes, 64);
     q.queue_b64write(cmb_ + kCmbSq, sqbytes);
     q.queue_write(4, nvme_regs_ + kNvmeSq0Tdbl, static_cast<uint32_t>(sq.size()));
+    // Round trip 1: the scenario (if new), the stream, the submission. QEMU runs the controller's submission
+    // bottom half before it reads the next command, so the batch is done when the next round trip is served.
     q.flush();
-    wait_done(get64(done, 0));
 
-    // Results: the data each op's read brought into the CMB, and the events.
-    const std::vector<uint8_t> slots = q.b64read(cmb_ + kCmbSlots, 2 * kXfer * batch.size());
-    const std::vector<RawEvent> events = drain_events();
-    nvme_reset(false);
+    // Round trip 2: the data each op's DMA read brought into the CMB, the event queue producer, the sentinel.
+    const size_t r_slots = q.queue_b64read(cmb_ + kCmbSlots, 2 * kXfer * batch.size());
+    const size_t r_prod = q.queue_read(4, L::kSmmuBase + kEvtqProd);
+    const size_t r_done = q.queue_read(8, cmb_ + kCmbDone);
+    auto replies = q.flush();
+    if (Qtest::value(replies[r_done]) != get64(done, 0)) {
+      wait_done(get64(done, 0));
+      replies[r_slots] = q.command("b64read " + hex(cmb_ + kCmbSlots) + " " + hex(2 * kXfer * batch.size()));
+      replies[r_prod] = q.command("readl " + hex(L::kSmmuBase + kEvtqProd));
+    }
+    const std::vector<uint8_t> slots = Qtest::bytes(replies[r_slots], 2 * kXfer * batch.size());
+    const uint32_t prod = static_cast<uint32_t>(Qtest::value(replies[r_prod]));
+
+    // Round trip 3: the new event records, where each write op's probe says it landed, and the controller
+    // reset (the failed completion posting left CSTS.CFS set).
+    const auto ev_reads = queue_event_reads(prod);
+    std::vector<std::optional<std::pair<uint64_t, size_t>>> landed(batch.size());  // probed address, reply
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (batch[i].txn.access == AccessKind::Write)
+        if (auto pa = probed_window(slots, i)) landed[i] = std::make_pair(*pa, q.queue_b64read(*pa, kXfer));
+    queue_nvme_reset();
+    replies = q.flush();
+    const std::vector<RawEvent> events = collect_events(ev_reads, replies);
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (landed[i]) {
+        // The marker is compared below; the tags are put back either way.
+        std::vector<uint8_t> tags(kXfer);
+        for (size_t k = 0; k < kXfer; k += 8) put64(tags, k, tag_of(landed[i]->first + k));
+        q.queue_b64write(landed[i]->first, tags);
+      }
 
     size_t cfg_events = 0;
     const RawEvent* cfg_event = nullptr;
@@ -552,8 +601,9 @@ class QemuSmmu final : public Implementation {
       }
     size_t dmas = 0;
     for (const Op& op : batch) dmas += op.txn.access == AccessKind::Write ? 2 : 1;
-    if (cfg_event && batch.size() > 1 && cfg_events < dmas) {
-      // Fewer configuration errors than DMAs: they cannot be attributed by address; one op at a time.
+    if (cfg_event && batch.size() > 1 && cfg_events != dmas * (kXfer / 4)) {
+      // Configuration errors carry no address. QEMU records one per 4-byte piece of each failed DMA; unless
+      // every DMA of the batch accounts for its share, which ops met them is unknown: one op at a time.
       for (const Op& op : batch) run_batch({op}, out);
       return;
     }
@@ -574,11 +624,24 @@ class QemuSmmu final : public Implementation {
         o = terminated(op.txn, *hit);
         o["_events"] = count ? count : cfg_events;
       } else {
-        o = locate(op, i, slots, write);
+        std::optional<std::vector<uint8_t>> data;
+        if (landed[i]) data = Qtest::bytes(replies[landed[i]->second], kXfer);
+        o = locate(op, i, slots, write, data);
       }
       out[op.index] = {ObservationKind::Outcome, std::move(o), {}};
     }
-    q.flush();  // tag restores queued by locate()
+  }
+
+  // The physical address of the 512 bytes op i's DMA read returned, from their tags; nullopt if they are not
+  // contiguous tags.
+  std::optional<uint64_t> probed_window(const std::vector<uint8_t>& slots, size_t i) const {
+    const size_t base = 2 * kXfer * i;
+    const uint64_t first = get64(slots, base);
+    if ((first >> 48) != (kTagMagic >> 48)) return std::nullopt;
+    const uint64_t pa = first & ((uint64_t{1} << 48) - 1);
+    for (size_t k = 8; k < kXfer; k += 8)
+      if (get64(slots, base + k) != tag_of(pa + k)) return std::nullopt;
+    return pa;
   }
 
   uint64_t marker_word(size_t op, size_t k) const {
@@ -601,26 +664,36 @@ class QemuSmmu final : public Implementation {
     }
   }
 
-  std::vector<RawEvent> drain_events() {
+  // Queues the reads of the records between our consumer index and `prod` (in up to two pieces when the queue
+  // wraps) and the consumer index update; returns the reply indices and record counts.
+  std::vector<std::pair<size_t, uint32_t>> queue_event_reads(uint32_t prod) {
     Qtest& q = *q_;
-    const uint32_t prod = q.readl(L::kSmmuBase + kEvtqProd);
     const uint32_t n = 1u << kEvtqLog2, mask = (2u * n) - 1;
     uint32_t count = (prod - evtq_cons_) & mask;
-    std::vector<RawEvent> ev;
+    std::vector<std::pair<size_t, uint32_t>> reads;
     uint32_t idx = evtq_cons_ & (n - 1);
     while (count > 0) {
       const uint32_t run = std::min(count, n - idx);
-      const auto bytes = q.b64read(L::kEvtq + 32ull * idx, 32ull * run);
+      reads.emplace_back(q.queue_b64read(L::kEvtq + 32ull * idx, 32ull * run), run);
+      count -= run;
+      idx = (idx + run) & (n - 1);
+    }
+    evtq_cons_ = prod & mask;
+    q.queue_write(4, L::kSmmuBase + kEvtqCons, evtq_cons_);
+    return reads;
+  }
+
+  static std::vector<RawEvent> collect_events(const std::vector<std::pair<size_t, uint32_t>>& reads,
+                                              const std::vector<std::string>& replies) {
+    std::vector<RawEvent> ev;
+    for (const auto& [reply, run] : reads) {
+      const auto bytes = Qtest::bytes(replies[reply], 32ull * run);
       for (uint32_t i = 0; i < run; ++i) {
         RawEvent e;
         std::memcpy(e.dw, bytes.data() + 32 * i, 32);
         ev.push_back(e);
       }
-      count -= run;
-      idx = (idx + run) & (n - 1);
     }
-    evtq_cons_ = prod & mask;
-    q.writel(L::kSmmuBase + kEvtqCons, evtq_cons_);
     return ev;
   }
 
@@ -662,10 +735,10 @@ class QemuSmmu final : public Implementation {
     return j;
   }
 
-  // No event: where did the access land? The tags read by the op's DMA read name the address.
-  Json locate(const Op& op, size_t i, const std::vector<uint8_t>& slots, bool write) {
-    const size_t base = 2 * kXfer * i;
-    const uint64_t first = get64(slots, base);
+  // No event: where did the access land? The tags read by the op's DMA read name the address; for a write,
+  // the marker found there (`landed`, read back after the batch) confirms it.
+  Json locate(const Op& op, size_t i, const std::vector<uint8_t>& slots, bool write,
+              const std::optional<std::vector<uint8_t>>& landed) {
     auto no_event = [&](const char* why) {
       Outcome o;
       o.status = Status::Terminated;
@@ -673,29 +746,20 @@ class QemuSmmu final : public Implementation {
       j["_note"] = why;
       return j;
     };
-    if ((first >> 48) != (kTagMagic >> 48))
+    const auto pa = probed_window(slots, i);
+    if (!pa)
       return no_event(
-          "no event recorded and the DMA read returned no output-window tag (terminated silently, or "
-          "landed outside the tagged RAM window)");
-    const uint64_t pa_window = first & ((uint64_t{1} << 48) - 1);
-    for (size_t k = 8; k < kXfer; k += 8)
-      if (get64(slots, base + k) != tag_of(pa_window + k))
-        return no_event("the DMA read returned tags that are not contiguous");
-    const uint64_t off = op.txn.iova - op.window;
+          "no event recorded and the DMA read returned no output-window tags (terminated silently, or "
+          "the access left the tagged RAM window)");
     if (write) {
-      Qtest& q = *q_;
-      const auto landed = q.b64read(pa_window, kXfer);
-      bool marker = true;
-      for (size_t k = 0; k < kXfer; k += 8) marker = marker && get64(landed, k) == marker_word(i, k);
-      std::vector<uint8_t> tags(kXfer);
-      for (size_t k = 0; k < kXfer; k += 8) put64(tags, k, tag_of(pa_window + k));
-      q.queue_b64write(pa_window, tags);
+      bool marker = landed.has_value();
+      for (size_t k = 0; marker && k < kXfer; k += 8) marker = get64(*landed, k) == marker_word(i, k);
       if (!marker)
         return no_event("no event recorded and the write did not land where a read of the same IOVA did");
     }
     Outcome o;
     o.status = Status::Translated;
-    o.output_address = pa_window + off;
+    o.output_address = *pa + (op.txn.iova - op.window);
     Json j = smmu::codec::encode_outcome(o);
     // Memory attributes never reach the device: not observable through DMA.
     j.erase("attrs");
@@ -712,7 +776,7 @@ class QemuSmmu final : public Implementation {
   uint32_t device_sid_ = 0;
   uint32_t idr_[6] = {};
   uint32_t aidr_ = 0;
-  uint32_t cmdq_prod_ = 0, evtq_cons_ = 0, sq_tail_ = 0;
+  uint32_t cmdq_prod_ = 0, evtq_cons_ = 0;
   uint64_t batch_seq_ = 0;
   bool state_ok_ = false;
   smmu::SmmuRegisters regs_;
