@@ -498,23 +498,33 @@ class QemuSmmu final : public Implementation {
   // Runs a batch; if QEMU dies or hangs, runs its ops one by one to find the culprit, which gets the
   // crash/timeout observation; QEMU is restarted and the scenario reloaded each time.
   void run_isolated(const std::vector<Op>& batch, std::vector<Observation>& out) {
+    std::optional<Observation> died;
     try {
       run_batch(batch, out);
       return;
     } catch (const QemuDied& e) {
-      if (batch.size() == 1) {
-        out[batch[0].index] = {e.timed_out ? ObservationKind::Timeout : ObservationKind::Crash, nullptr,
-                               e.what()};
-        recover();
-        return;
-      }
+      died = Observation{e.timed_out ? ObservationKind::Timeout : ObservationKind::Crash, nullptr, e.what()};
     } catch (const QtestError& e) {
       for (const Op& op : batch) out[op.index] = {ObservationKind::Error, nullptr, e.what()};
       recover();
       return;
     }
     recover();
-    for (const Op& op : batch) run_isolated({op}, out);
+    if (batch.size() == 1) {
+      out[batch[0].index] = *died;
+      return;
+    }
+    bool reproduced = false;
+    for (const Op& op : batch) {
+      run_isolated({op}, out);
+      reproduced = reproduced || out[op.index].kind != ObservationKind::Outcome;
+    }
+    if (!reproduced) {
+      // Never hide a crash or hang: the batch's first op carries it when no single op reproduces it.
+      died->message += " (during a batch of " + std::to_string(batch.size()) +
+                       " operations; not reproduced when they were run one by one)";
+      out[batch[0].index] = *died;
+    }
   }
 
   void recover() {

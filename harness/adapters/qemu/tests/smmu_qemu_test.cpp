@@ -1,0 +1,147 @@
+// qemu:virt-smmuv3 as an Implementation against a real QEMU (label `qemu`): scenarios from the qemu-virt
+// platform load and answer with outcomes, translated outputs are where the reference says, and a QEMU that
+// dies or hangs gives a crash/timeout observation, is restarted and the run goes on.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "harness/adapters/qemu/smmu_qemu.hpp"
+#include "harness/core/errors.hpp"
+#include "harness/suites/smmu/suite.hpp"
+
+namespace vipcts {
+namespace {
+
+bool have_qemu() {
+  return std::system("command -v qemu-system-aarch64 >/dev/null 2>&1") == 0;
+}
+
+#define REQUIRE_QEMU() \
+  if (!have_qemu()) GTEST_SKIP() << "qemu-system-aarch64 is not installed (scripts/setup.sh installs it)"
+
+struct Collect : ScenarioSink {
+  struct Scenario {
+    ScenarioHeader header;
+    std::vector<Operation> ops;
+  };
+  std::vector<Scenario> scenarios;
+  void begin(const ScenarioHeader& h) override { scenarios.push_back({h, {}}); }
+  void op(const Operation& o) override { scenarios.back().ops.push_back(o); }
+  void end() override {}
+};
+
+std::vector<Collect::Scenario> platform_scenarios(uint64_t seed, uint64_t count) {
+  GenerateOptions o;
+  o.seed = seed;
+  o.count = count;
+  o.boundary = false;
+  o.platform = "qemu-virt";
+  Collect c;
+  smmu::smmu_suite().generate(o, c);
+  return c.scenarios;
+}
+
+std::vector<Json> requests(const Collect::Scenario& s) {
+  std::vector<Json> r;
+  for (const auto& op : s.ops) r.push_back(op.request);
+  return r;
+}
+
+// The QEMU this process started (the adapter's only child).
+pid_t child_qemu() {
+  DIR* d = opendir("/proc");
+  pid_t found = -1;
+  while (dirent* e = readdir(d)) {
+    const pid_t pid = static_cast<pid_t>(std::atol(e->d_name));
+    if (pid <= 0) continue;
+    std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close_paren = line.rfind(')');
+    if (close_paren == std::string::npos || line.find("(qemu-system-aar") == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(line.c_str() + close_paren + 1, " %c %ld", &state, &ppid) == 2 && ppid == getpid())
+      found = pid;
+  }
+  closedir(d);
+  return found;
+}
+
+std::unique_ptr<Implementation> make(unsigned timeout_ms = 3000) {
+  ImplementationOptions o;
+  o.timeout_ms = timeout_ms;
+  return qemu::make_qemu_smmu_implementation("qemu:virt-smmuv3", "virt-smmuv3", o, "");
+}
+
+TEST(QemuSmmu, ClaimsFromIdRegisters) {
+  REQUIRE_QEMU();
+  auto impl = make();
+  const auto& f = impl->info().features;
+  EXPECT_NE(std::find(f.begin(), f.end(), "smmu.s1"), f.end());
+  EXPECT_EQ(std::find(f.begin(), f.end(), "smmu.httu.af"), f.end());    // IDR0.HTTU = 0
+  EXPECT_EQ(std::find(f.begin(), f.end(), "smmu.cd.raz_wi"), f.end());  // IDR0.TERM_MODEL = 1
+  EXPECT_THROW(qemu::make_qemu_smmu_implementation("qemu:nope", "nope", {}, ""), InputError);
+}
+
+TEST(QemuSmmu, TranslatedOutputsLandWhereTheReferenceSays) {
+  REQUIRE_QEMU();
+  auto impl = make();
+  size_t translated_match = 0, outcomes = 0;
+  for (const auto& s : platform_scenarios(11, 12)) {
+    ASSERT_EQ(impl->open(smmu::smmu_suite(), s.header).kind, ObservationKind::Outcome) << s.header.id;
+    const auto obs = impl->apply(requests(s));
+    ASSERT_EQ(obs.size(), s.ops.size());
+    for (size_t i = 0; i < obs.size(); ++i) {
+      ASSERT_EQ(obs[i].kind, ObservationKind::Outcome)
+          << s.header.id << " op " << i << ": " << obs[i].message;
+      ++outcomes;
+      const Json& e = s.ops[i].expect;
+      if (e["status"] == "translated" && obs[i].outcome["status"] == "translated" &&
+          e["oa"] == obs[i].outcome["oa"])
+        ++translated_match;
+    }
+    impl->close();
+  }
+  EXPECT_GT(outcomes, 100u);
+  EXPECT_GT(translated_match, 10u);  // QEMU translates ordinary TTB0 mappings correctly
+}
+
+TEST(QemuSmmu, CrashIsAnObservationAndTheRunGoesOn) {
+  REQUIRE_QEMU();
+  auto impl = make();
+  const auto scenarios = platform_scenarios(12, 2);
+  ASSERT_EQ(impl->open(smmu::smmu_suite(), scenarios[0].header).kind, ObservationKind::Outcome);
+  const pid_t qemu = child_qemu();
+  ASSERT_GT(qemu, 0);
+  kill(qemu, SIGSEGV);
+  auto obs = impl->apply(requests(scenarios[0]));
+  ASSERT_FALSE(obs.empty());
+  EXPECT_EQ(obs[0].kind, ObservationKind::Crash);
+  EXPECT_NE(obs[0].message.find("SIGSEGV"), std::string::npos) << obs[0].message;
+  for (size_t i = 1; i < obs.size(); ++i) EXPECT_EQ(obs[i].kind, ObservationKind::Outcome) << i;
+  EXPECT_NE(child_qemu(), qemu);  // restarted
+  ASSERT_EQ(impl->open(smmu::smmu_suite(), scenarios[1].header).kind, ObservationKind::Outcome);
+  for (const auto& o : impl->apply(requests(scenarios[1]))) EXPECT_EQ(o.kind, ObservationKind::Outcome);
+}
+
+TEST(QemuSmmu, HangIsATimeout) {
+  REQUIRE_QEMU();
+  auto impl = make(400);
+  const auto scenarios = platform_scenarios(13, 1);
+  ASSERT_EQ(impl->open(smmu::smmu_suite(), scenarios[0].header).kind, ObservationKind::Outcome);
+  const pid_t qemu = child_qemu();
+  ASSERT_GT(qemu, 0);
+  kill(qemu, SIGSTOP);
+  auto obs = impl->apply(requests(scenarios[0]));
+  EXPECT_EQ(obs[0].kind, ObservationKind::Timeout) << obs[0].message;
+  EXPECT_NE(child_qemu(), qemu);
+}
+
+}  // namespace
+}  // namespace vipcts
