@@ -24,7 +24,8 @@ std::unique_ptr<Implementation> make_qemu_implementation(const std::string& spec
 namespace {
 
 constexpr const char* kForms =
-    "reference, exec:COMMAND, plugin:PATH.so, plugin-inproc:PATH.so or linux-vm:KERNEL[,iommu=intel|amd|virtio]";
+    "reference, exec:COMMAND, plugin:PATH.so, plugin-inproc:PATH.so, qemu:virt-smmuv3 or "
+    "linux-vm:KERNEL[,iommu=intel|amd|virtio]";
 
 std::string after(const std::string& spec, std::string_view prefix) {
   return spec.compare(0, prefix.size(), prefix) == 0 ? spec.substr(prefix.size()) : std::string();
