@@ -75,6 +75,7 @@ class Vfio:
                     out.append((hi + 1, l))
             self.ranges = out
         self.limit = g["dma_entry_limit"]
+        self.write_implies_read = g.get("write_implies_read", False)
         self.pool_base, self.pool_size = h(state["pool"]["base"]), h(state["pool"]["size"])
         self.containers = []
         self.groups = [{"container": None, "device": False} for _ in range(state["groups"])]
@@ -232,13 +233,14 @@ class Vfio:
         argsz = p.get("argsz", 4096)
         if argsz < 16:
             raise Errno("EINVAL")
-        out = {"ret": 0, "flags": 1, "iova_pgsizes": hx(self.pgsizes)}
-        if argsz > 16:
-            out["flags"] = 3
+        # The capability chain always exists, so CAPS is set even when argsz is too short to receive it.
+        out = {"ret": 0, "flags": 3, "iova_pgsizes": hx(self.pgsizes)}
+        caps = (16 + 16 * len(self.ranges) if self.ranges else 0) + 32 + 16
+        if argsz >= 24 + caps:
             if self.ranges:
                 out["iova_ranges"] = [[hx(f), hx(l)] for f, l in self.ranges]
             out["dma_avail"] = c.avail
-            out["migration"] = {"pgsize_bitmap": hx(self.pgsizes), "max_dirty_bitmap_size": hx(0x10000000)}
+            out["migration"] = {"pgsize_bitmap": hx(self.gran), "max_dirty_bitmap_size": hx(0x10000000)}
         return out
 
     # -- dispatch
@@ -305,7 +307,7 @@ class Vfio:
             need = WRITE if method == "dma.write" else READ
             for m in self.containers[g["container"]].maps:
                 if m["iova"] <= iova < m["iova"] + m["size"]:
-                    if m["prot"] & need:
+                    if m["prot"] & need or (need == READ and self.write_implies_read and m["prot"] & WRITE):
                         out = {"ret": 0, "dma": "landed", "pool_offset": hx(m["backing"] + iova - m["iova"] - self.pool_base)}
                     break
             return out

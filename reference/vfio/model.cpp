@@ -348,7 +348,8 @@ Outcome Model::dma_probe(const Request& r, bool write) {
   for (const auto& [first, m] : *maps) {
     if (r.iova < m.iova || r.iova - m.iova >= m.size) continue;
     const uint32_t need = write ? uapi::kMapWrite : uapi::kMapRead;
-    if ((m.prot & need) == 0) return o;
+    const bool readable_anyway = !write && st_.geometry.write_implies_read && (m.prot & uapi::kMapWrite) != 0;
+    if ((m.prot & need) == 0 && !readable_anyway) return o;
     // The IOMMU maps the pages pinned at MAP time; a later VADDR update does not remap them.
     const uint64_t abs = m.backing + (r.iova - m.iova);
     if (abs < st_.pool.base || abs - st_.pool.base >= st_.pool.size) {

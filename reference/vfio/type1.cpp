@@ -351,13 +351,15 @@ Outcome Model::type1_get_info(Container& c, const Request& r) {
     o.clauses.add(Clause::TYPE1_INFO);
     return o;
   }
-  o.flags = kInfoPgsizes;
+  // The capability chain (IOVA ranges unless the list is empty, migration, DMA entries left) always exists,
+  // so CAPS is always set; a short argsz only suppresses copying it (vfio_iommu_type1_get_info).
+  o.flags = kInfoPgsizes | kInfoCaps;
   o.iova_pgsizes = type1_pgsize_bitmap();
-  if (argsz > kInfoArgszNoCaps) {
-    // Capability chain: IOVA ranges (absent when the list is empty), migration, DMA entries left.
-    o.flags = kInfoPgsizes | kInfoCaps;
+  const uint64_t caps_size = (iova_list_.empty() ? 0 : 16 + 16 * iova_list_.size()) + 32 + 16;
+  if (argsz >= 24 + caps_size) {
     if (!iova_list_.empty()) o.iova_ranges = iova_list_;
-    o.migration = Migration{type1_pgsize_bitmap(), kDirtyBitmapSizeMax};
+    // The migration capability reports only the smallest page size ("support minimum pgsize").
+    o.migration = Migration{lowest_pgsize(st_.geometry.pgsizes), kDirtyBitmapSizeMax};
     o.dma_avail = c.dma_avail;
   }
   return o;

@@ -43,6 +43,10 @@ struct Geometry {
   Range aperture{0, 0x7fffffffffull};  // domain aperture
   std::vector<Range> reserved;         // non-relaxable reserved regions, sorted, disjoint
   uint32_t dma_entry_limit = 65535;    // vfio_iommu_type1.dma_entry_limit at container open
+  // The IOMMU driver makes every mapping device-readable (VT-d on 6.1/6.12: DMA_FL_PTE_PRESENT ==
+  // DMA_PTE_READ is set on second-level PTEs too), so a device read of a WRITE-only mapping lands
+  // (VFIO.DMA.EFFECT).
+  bool write_implies_read = false;
 };
 
 struct Pool {

@@ -35,6 +35,8 @@ typedef struct vipcts_vfio_state {
   uint32_t groups;    /* group g holds device g */
   uint64_t pool_base; /* the buffer pool: request vaddr values are offsets from pool_base */
   uint64_t pool_size;
+  uint8_t
+      write_implies_read; /* device reads of WRITE-only mappings land (docs/vfio-operations.md, Changes) */
 } vipcts_vfio_state;
 
 /* Methods, in the order of docs/vfio-operations.md. */

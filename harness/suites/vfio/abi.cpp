@@ -23,6 +23,7 @@ void to_abi(const ScenarioState& s, StateBuffer& out) {
   a.groups = s.groups;
   a.pool_base = s.pool.base;
   a.pool_size = s.pool.size;
+  a.write_implies_read = s.geometry.write_implies_read ? 1 : 0;
 }
 
 ScenarioState from_abi(const vipcts_vfio_state& a) {
@@ -40,6 +41,7 @@ ScenarioState from_abi(const vipcts_vfio_state& a) {
   s.geometry.dma_entry_limit = a.dma_entry_limit;
   s.groups = a.groups;
   s.pool = {a.pool_base, a.pool_size};
+  s.geometry.write_implies_read = a.write_implies_read != 0;
   return s;
 }
 

@@ -299,7 +299,7 @@ ScenarioState decode_state(const Json& j, const Path& path) {
   s.profile.kernel = *parse_kernel(k.get<std::string>());
   const Path gp(path, "geometry");
   const Json& g = member(j, "geometry", path);
-  only_keys(g, {"name", "pgsizes", "aperture", "reserved", "dma_entry_limit"}, gp);
+  only_keys(g, {"name", "pgsizes", "aperture", "reserved", "dma_entry_limit", "write_implies_read"}, gp);
   const Json& name = member(g, "name", gp);
   if (!name.is_string() || name.get<std::string>().empty())
     fail(Path(gp, "name"), "expected a non-empty string");
@@ -316,6 +316,8 @@ ScenarioState decode_state(const Json& j, const Path& path) {
   }
   s.geometry.dma_entry_limit =
       static_cast<uint32_t>(parse_uint(member(g, "dma_entry_limit", gp), Path(gp, "dma_entry_limit"), 32));
+  if (g.contains("write_implies_read"))
+    s.geometry.write_implies_read = parse_bool(g["write_implies_read"], Path(gp, "write_implies_read"));
   s.groups = static_cast<unsigned>(parse_uint(member(j, "groups", path), Path(path, "groups"), 8));
   if (s.groups == 0 || s.groups > 16) fail(Path(path, "groups"), "expected 1..16");
   const Path pl(path, "pool");
@@ -336,6 +338,7 @@ Json encode_state(const ScenarioState& s) {
   g["aperture"] = Json::array({to_hex(s.geometry.aperture.first), to_hex(s.geometry.aperture.last)});
   g["reserved"] = ranges_json(s.geometry.reserved);
   g["dma_entry_limit"] = s.geometry.dma_entry_limit;
+  if (s.geometry.write_implies_read) g["write_implies_read"] = true;  // written only when set (additive key)
   j["geometry"] = g;
   j["groups"] = s.groups;
   j["pool"] = {{"base", to_hex(s.pool.base)}, {"size", to_hex(s.pool.size)}};
