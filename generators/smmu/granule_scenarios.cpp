@@ -37,6 +37,7 @@ struct Plan {
   bool idr3_pbha = false, idr3_had = false, hadx = false;
   unsigned hwu = 0;
   bool pbha_only = false;
+  bool wxn = false;
 };
 
 class ScenarioMaker {
@@ -69,12 +70,17 @@ class ScenarioMaker {
     cd.tbi0 = cd.tbi1 = p_.tbi;
     cd.had0 = cd.had1 = p_.hadx;
     cd.hwu0 = cd.hwu1 = p_.hwu;
+    cd.wxn = p_.wxn;
     cd.mair = 0x0004'44ff'bb00'ff44ull;
     write_words(s.memory, kCdAddr, encode_cd(cd));
 
     std::vector<std::pair<uint64_t, uint64_t>> hits;  // (ia, size) of mapped leaves
-    const uint64_t attrs_base = kAf | (uint64_t{1} << 6) /*AP = 01*/ | (uint64_t{3} << 8) /*SH*/;
-    auto leaf_attrs = [&] { return attrs_base | (pick(8) << 2) | (pick(16) << 59); };
+    // AP[2:1] = 01 (read/write at EL0 and EL1) for the PBHA sweep, any AP otherwise (AP = 00 with WXN makes a
+    // privileged fetch fault); random AttrIndx and PBHA bits.
+    const uint64_t attrs_base = kAf | (uint64_t{3} << 8) /*SH*/;
+    auto leaf_attrs = [&] {
+      return attrs_base | ((p_.pbha_only ? 1 : pick(4)) << 6) | (pick(8) << 2) | (pick(16) << 59);
+    };
     for (int level = start < 0 ? 0 : start; level <= 3; ++level) {
       if (p_.pbha_only && level != 3) continue;
       // Every level from the start: where the granule forbids a block (vmsa::block_allowed), the block is
@@ -113,7 +119,7 @@ class ScenarioMaker {
       s.transactions.push_back(txn(ia + size - 1, AccessKind::Read, false));
       if (p_.pbha_only) continue;
       s.transactions.push_back(txn(ia + size / 2, AccessKind::Write, true));
-      s.transactions.push_back(txn(ia + pick(size), AccessKind::Execute, false));
+      s.transactions.push_back(txn(ia + pick(size), AccessKind::Execute, pick(2) == 0));
     }
     // An address nothing maps: Translation fault at the level where the walk stops.
     for (int tries = 0; tries < 16; ++tries) {
@@ -179,7 +185,13 @@ std::vector<Plan> plans() {
       p.ia_bits = ia;
       p.ttb1 = (n % 2) == 1;
       p.tbi = (n % 3) == 0;
-      p.ips = (n % 4) == 2 ? 2 : 5;  // 40-bit IPS for the output-address boundaries
+      // Output-address boundaries at 40 bits: from CD.IPS (IPS < OAS) or from IDR5.OAS (IPS > OAS).
+      p.ips = (n % 4) == 2 ? 2 : 5;
+      p.oas = (n % 4) == 3 ? 2 : 5;
+      // Hierarchical controls on or off (HADx = 1 makes table bits [62:59] IGNORED); WXN on odd plans.
+      p.idr3_had = true;
+      p.hadx = (n % 3) == 1;
+      p.wxn = (n % 2) == 1;
       out.push_back(p);
       ++n;
     }
