@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "generators/smmu/page_table.hpp"
+#include "generators/smmu/vmsa_tables.hpp"
 #include "reference/common/bits.hpp"
+#include "reference/smmu/stage2.hpp"
 #include "reference/smmu/translate.hpp"
 
 namespace {
@@ -36,14 +39,14 @@ struct Fixture {
     // STE 0: V=1, Config=101 (stage 1), S1ContextPtr = kCd.
     memory.write64(kStrtab, 1 | (0b101u << 1) | kCd);
     // CD: T0SZ=16, TG0=4K, EPD1=1, V=1, IPS=48 bits, AA64=1, R=1, A=1; TTB0; MAIR0 attr 0 = 0xff.
-    uint64_t cd0 = 16 | (uint64_t{1} << 30) | (uint64_t{1} << 31) | (uint64_t{5} << 32) | (uint64_t{1} << 41) |
-                   (uint64_t{1} << 45) | (uint64_t{1} << 46) | (uint64_t{1} << 48);
+    uint64_t cd0 = 16 | (uint64_t{1} << 30) | (uint64_t{1} << 31) | (uint64_t{5} << 32) |
+                   (uint64_t{1} << 41) | (uint64_t{1} << 45) | (uint64_t{1} << 46) | (uint64_t{1} << 48);
     memory.write64(kCd, cd0);
     memory.write64(kCd + 8, kTables);
     memory.write64(kCd + 24, 0xff);
     const uint64_t va_base = 0x12'3400'0000;
-    // One table per level: L0 at kTables, L1, L2 and L3 in the following pages. va_base is 2 MB aligned, so up to
-    // 512 pages share the one level-3 table.
+    // One table per level: L0 at kTables, L1, L2 and L3 in the following pages. va_base is 2 MB aligned, so
+    // up to 512 pages share the one level-3 table.
     for (unsigned level = 0; level < 3; ++level) {
       const unsigned shift = 12 + 9 * (3 - level);
       const uint64_t this_table = kTables + 0x1000 * level;
@@ -75,8 +78,8 @@ void BM_Translate_S1_4K_FourLevel(benchmark::State& state) {
   }
   benchmark::DoNotOptimize(sink);
   state.SetItemsProcessed(state.iterations());
-  state.counters["translations_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                            benchmark::Counter::kIsRate);
+  state.counters["translations_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Translate_S1_4K_FourLevel);
 
@@ -88,10 +91,157 @@ void BM_Translate_S1_4K_Traced(benchmark::State& state) {
     trace.witnesses.clear();
     benchmark::DoNotOptimize(translate(f.memory, f.regs, f.txns[i++ & 4095], &trace));
   }
-  state.counters["translations_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                            benchmark::Counter::kIsRate);
+  state.counters["translations_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Translate_S1_4K_Traced);
+
+// ---- Every granule, stage 1 through translate(): a 48-bit VA space (start level 0, 0, 1 for 4K, 16K, 64K)
+// with 512 pages mapped at level 3.
+struct GranuleFixture {
+  SparseMemory memory;
+  SmmuRegisters regs;
+  std::vector<Transaction> txns;
+
+  explicit GranuleFixture(Granule g) {
+    regs = gen::default_registers(kStrtab, 4);
+    regs.idr5 |= (1u << 5) | (1u << 6);
+    gen::SteFields ste;
+    ste.s1_context_ptr = kCd;
+    gen::write_words(memory, gen::ste_address(regs, 0), gen::encode_ste(ste));
+    gen::VmsaTableBuilder b(memory, kTables, g, 48, vmsa::s1_start_level(g, 48));
+    gen::CdFields cd;
+    cd.t0sz = 16;
+    cd.tg0 = g == Granule::K4 ? 0 : g == Granule::K64 ? 1 : 2;
+    cd.ttb0 = b.root();
+    cd.mair = 0xff;
+    gen::write_words(memory, kCd, gen::encode_cd(cd));
+    const unsigned page = vmsa::granule_bits(g);
+    const uint64_t va_base = uint64_t{0x12} << 36;
+    for (uint64_t i = 0; i < 512; ++i)
+      b.map(va_base + (i << page), 3, kOutput + (i << page), (1u << 10) | (1u << 6) | (3u << 8));
+    for (unsigned i = 0; i < 4096; ++i) {
+      Transaction t;
+      t.iova = va_base + ((uint64_t{i} * 2654435761u) % (uint64_t{512} << page));
+      t.access = (i & 1) ? AccessKind::Write : AccessKind::Read;
+      txns.push_back(t);
+    }
+  }
+};
+
+void BM_Translate_S1(benchmark::State& state) {
+  const Granule g = static_cast<Granule>(state.range(0));
+  GranuleFixture f(g);
+  size_t i = 0;
+  uint64_t sink = 0;
+  for (auto _ : state) sink += translate(f.memory, f.regs, f.txns[i++ & 4095]).output_address;
+  benchmark::DoNotOptimize(sink);
+  state.SetLabel(g == Granule::K4 ? "4K" : g == Granule::K16 ? "16K" : "64K");
+  state.counters["translations_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Translate_S1)->Arg(0)->Arg(1)->Arg(2);
+
+// ---- Stage 2 alone (s2_translate) and nested: a stage-1 walk whose table addresses are IPAs translated by
+// stage 2 (the TableAddressHook), then the output IPA translated by stage 2. translate() does not route
+// Config = 0b11x yet, so these measure the stage-2 and nested paths of the model directly.
+struct S2Fixture {
+  SparseMemory memory;
+  S2Params s2;
+  WalkParams s1;
+  std::vector<uint64_t> ias;
+
+  explicit S2Fixture(Granule g) {
+    // Stage 2: 40-bit IPA. 4K: SL0 = 1 (level 1, 2 concatenated tables); 16K: level 2 (16 tables); 64K:
+    // level 2.
+    const int start = g == Granule::K4 ? 1 : 2;
+    gen::VmsaTableBuilder s2b(memory, 0x4000'0000, g, 40, start);
+    // Identity-map the first 1 GB of IPA space (tables and output) with the largest blocks the granule
+    // allows.
+    const int level = 2;
+    const uint64_t size = uint64_t{1} << vmsa::level_shift(g, level);
+    for (uint64_t a = 0; a < (uint64_t{1} << 30); a += size)
+      s2b.map(a, level, a, (3u << 6) | (1u << 10) | (0xfu << 2));
+    Ste ste;
+    ste.word0 = 1 | (0b111u << 1);
+    ste.word2 = (uint64_t{24} << 32) | (uint64_t{1} << 38) /* S2SL0 = 1 */ |
+                (uint64_t(g == Granule::K4    ? 0
+                          : g == Granule::K64 ? 1
+                                              : 2)
+                 << 46) |
+                (uint64_t{5} << 48) | (uint64_t{1} << 51) | (uint64_t{1} << 58);
+    ste.word3 = s2b.root();
+    SmmuRegisters regs;
+    regs.idr0 = 0b11 | (0b10u << 2) | (0b10u << 6);
+    regs.idr5 = 5 | (1u << 4) | (1u << 5) | (1u << 6);
+    s2 = s2_params(regs, ste);
+    // Stage 1 in IPA space: 48-bit VA, pages mapped to IPAs below 1 GB.
+    gen::VmsaTableBuilder s1b(memory, 0x1000'0000, g, 48, vmsa::s1_start_level(g, 48));
+    const unsigned page = vmsa::granule_bits(g);
+    for (uint64_t i = 0; i < 512; ++i)
+      s1b.map((uint64_t{0x12} << 36) + (i << page), 3, 0x2000'0000 + (i << page), 1u << 10);
+    s1.ttb = s1b.root();
+    s1.txsz = 16;
+    s1.granule = g;
+    for (unsigned i = 0; i < 4096; ++i)
+      ias.push_back((uint64_t{0x12} << 36) + ((uint64_t{i} * 2654435761u) % (uint64_t{512} << page)));
+  }
+};
+
+struct S2Hook final : TableAddressHook {
+  const SparseMemory* memory;
+  const S2Params* s2;
+  bool table_address(uint64_t ipa, uint64_t& pa) const override {
+    const S2Result r = s2_translate(*memory, *s2, ipa, S2Purpose::TableWalk, AccessKind::Read, true);
+    pa = r.pa;
+    return r.fault == S2Fault::None;
+  }
+};
+
+const char* granule_label(Granule g) {
+  return g == Granule::K4 ? "4K" : g == Granule::K16 ? "16K" : "64K";
+}
+
+void BM_Translate_S2(benchmark::State& state) {
+  const Granule g = static_cast<Granule>(state.range(0));
+  S2Fixture f(g);
+  if (f.s2.config != S2Config::Ok) state.SkipWithError("stage-2 configuration rejected");
+  size_t i = 0;
+  uint64_t sink = 0;
+  for (auto _ : state)
+    sink += s2_translate(f.memory, f.s2, 0x2000'0000 + (f.ias[i++ & 4095] & 0xffffff), S2Purpose::Input,
+                         AccessKind::Read, false)
+                .pa;
+  benchmark::DoNotOptimize(sink);
+  state.SetLabel(granule_label(g));
+  state.counters["translations_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Translate_S2)->Arg(0)->Arg(1)->Arg(2);
+
+void BM_Translate_Nested(benchmark::State& state) {
+  const Granule g = static_cast<Granule>(state.range(0));
+  S2Fixture f(g);
+  if (f.s2.config != S2Config::Ok) state.SkipWithError("stage-2 configuration rejected");
+  S2Hook hook;
+  hook.memory = &f.memory;
+  hook.s2 = &f.s2;
+  WalkParams p = f.s1;
+  p.s2 = &hook;
+  size_t i = 0;
+  uint64_t sink = 0;
+  for (auto _ : state) {
+    Outcome scratch;
+    const WalkResult w = s1_walk(f.memory, p, f.ias[i++ & 4095], scratch, nullptr);
+    if (w.fault == S1Fault::None)
+      sink += s2_translate(f.memory, f.s2, w.oa, S2Purpose::Input, AccessKind::Read, false).pa;
+  }
+  benchmark::DoNotOptimize(sink);
+  state.SetLabel(granule_label(g));
+  state.counters["translations_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Translate_Nested)->Arg(0)->Arg(1)->Arg(2);
 
 }  // namespace
 

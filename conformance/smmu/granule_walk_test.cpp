@@ -9,9 +9,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "generators/smmu/page_table.hpp"
 #include "generators/smmu/vmsa_tables.hpp"
 #include "reference/smmu/pbha.hpp"
 #include "reference/smmu/stage2.hpp"
+#include "reference/smmu/translate.hpp"
 
 namespace vipcts::smmu {
 namespace {
@@ -111,6 +113,59 @@ RC_GTEST_PROP(SMMU_PBHA_LEAF, LeafBits62To59NeverChangeTheWalk, ()) {
   RC_ASSERT(before.level == after.level);
   RC_ASSERT(before.oa == after.oa);
   RC_ASSERT(leaf_pbha_bits(after.desc) == pbha);  // PBHA comes from the leaf only
+}
+
+RC_GTEST_PROP(SMMU_S1_INPUT_RANGE, AnyGranuleTbiTopByteNeverChangesTheTranslation, ()) {
+  // Through translate(), any granule, TTB0 or TTB1: with TBIx = 1 the top byte of the VA never changes the
+  // outcome (InputAddr keeps it); with TBIx = 0 a top byte that is not the sign of VA[55] is F_TRANSLATION.
+  const Granule g = gen_granule();
+  const unsigned ia_bits = *rc::gen::inRange(25u, 49u);  // CD.TxSZ in [16, 39]
+  const bool ttb1 = *rc::gen::arbitrary<bool>();
+  SparseMemory mem;
+  SmmuRegisters regs = gen::default_registers(0x10000, 4);
+  regs.idr5 |= (1u << 5) | (1u << 6);
+  gen::SteFields ste;
+  ste.s1_context_ptr = 0x20000;
+  gen::write_words(mem, gen::ste_address(regs, 0), gen::encode_ste(ste));
+  gen::VmsaTableBuilder b(mem, kTables, g, ia_bits, vmsa::s1_start_level(g, ia_bits));
+  gen::CdFields cd;
+  cd.t0sz = cd.t1sz = 64 - ia_bits;
+  cd.tg0 = g == Granule::K4 ? 0 : g == Granule::K64 ? 1 : 2;
+  cd.tg1 = g == Granule::K4 ? 2 : g == Granule::K64 ? 3 : 1;
+  cd.epd0 = ttb1;
+  cd.epd1 = !ttb1;
+  cd.ttb0 = cd.ttb1 = b.root();
+  cd.tbi0 = cd.tbi1 = true;
+  const auto leaves = map_random(b, 48, 48, 0x400 | (1u << 6), 1);
+  RC_PRE(!leaves.empty());
+  uint64_t va = leaves.front().ia + (*rc::gen::arbitrary<uint64_t>() & (leaves.front().size - 1));
+  if (ttb1) va |= mask(55, ia_bits);
+  Transaction t;
+  t.iova = va;
+  gen::write_words(mem, 0x20000, gen::encode_cd(cd));
+  const Outcome plain = translate(mem, regs, t);
+  RC_ASSERT(plain.status == Status::Translated);
+  t.iova = (va & mask(55, 0)) | (*rc::gen::inRange<uint64_t>(0, 256) << 56);
+  const Outcome tagged = translate(mem, regs, t);
+  RC_ASSERT(tagged.status == plain.status);
+  RC_ASSERT(tagged.output_address == plain.output_address);
+  RC_ASSERT(tagged.pbha == plain.pbha);
+  // Without TBI, a top byte other than all-0 (TTB0) / all-1 (TTB1) is a Translation fault with the VA as
+  // given.
+  cd.tbi0 = cd.tbi1 = false;
+  gen::write_words(mem, 0x20000, gen::encode_cd(cd));
+  const uint64_t canonical = ttb1 ? 0xff : 0x00;
+  const uint64_t top = *rc::gen::inRange<uint64_t>(0, 256);
+  t.iova = (va & mask(55, 0)) | (top << 56);
+  const Outcome strict = translate(mem, regs, t);
+  if (top == canonical) {
+    RC_ASSERT(strict.status == Status::Translated);
+  } else {
+    RC_ASSERT(strict.status == Status::Terminated);
+    RC_ASSERT(strict.event.has_value());
+    RC_ASSERT(strict.event->type == EventType::F_TRANSLATION);
+    RC_ASSERT(strict.event->input_addr == t.iova);
+  }
 }
 
 // ---- Stage 2.
