@@ -90,16 +90,20 @@ TEST(VFIO_TYPE1_MAP_IOVA_RANGE, ApertureAndReservedEdgesAreInclusive) {
   EXPECT_TRUE(m.apply(map(0xfef00000, 0x1000)).ok());
 }
 
-TEST(VFIO_CONTAINER_CHECK_EXTENSION, UpdateVaddrBeforeSetIommuDiffersBetween61And612) {
-  for (Kernel k : {Kernel::Linux6_1, Kernel::Linux6_12}) {
-    Model m(type1(Backend::Type1v2, k));
-    Request open;
-    open.method = Method::ContainerOpen;
-    m.apply(open);
+TEST(VFIO_CONTAINER_CHECK_EXTENSION, UpdateVaddrNeedsAnIommuOnEveryKernelLine) {
+  for (Kernel k : {Kernel::Linux6_1, Kernel::Linux6_12, Kernel::Linux6_18}) {
+    const ScenarioState st = type1(Backend::Type1v2, k);
+    Model m(st);
     Request ext;
     ext.method = Method::ContainerCheckExtension;
     ext.ext = uapi::kExtUpdateVaddr;
-    EXPECT_EQ(m.apply(ext).ret, k == Kernel::Linux6_1 ? 1 : 0);
+    for (const Request& r : gen::prefix(st)) {
+      if (r.method == Method::ContainerSetIommu) EXPECT_EQ(m.apply(ext).ret, 0) << kernel_name(k);
+      m.apply(r);
+    }
+    EXPECT_EQ(m.apply(ext).ret, 1) << kernel_name(k);
+    ext.ext = 6;  // TYPE1_NESTING: gone after 6.12
+    EXPECT_EQ(m.apply(ext).ret, k == Kernel::Linux6_18 ? 0 : 1);
   }
 }
 

@@ -116,7 +116,7 @@ class Vfio:
         if ext == 6:
             return 0 if self.fixed else 1
         if ext == 10:
-            return 1 if (self.kernel == "linux-6.1" or c.v2 is not None) else 0
+            return 1 if c.v2 is not None else 0
         if ext == 4 and c.v2 is not None:
             raise ValueError("DMA_CC_IOMMU with an IOMMU is not implemented")
         return 0
@@ -125,7 +125,7 @@ class Vfio:
         c = self.containers[idx]
         if not any(g["container"] == idx for g in self.groups) or c.v2 is not None:
             raise Errno("EINVAL")
-        claimed = t in (1, 3, 9) or (t == 10 and self.kernel == "linux-6.1") or (t == 6 and not self.fixed)
+        claimed = t in (1, 3, 9) or (t == 6 and not self.fixed)
         if not claimed:
             raise Errno("ENODEV")
         if t == 6:

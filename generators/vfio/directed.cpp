@@ -76,7 +76,7 @@ void lifecycle(std::vector<Scenario>& out, Kernel k) {
   Seq s;
   s.open();
   s.add(Method::ContainerApiVersion);
-  s.ext(kExtUpdateVaddr);  // before SET_IOMMU: 6.1 and 6.3+ differ
+  s.ext(kExtUpdateVaddr);  // before SET_IOMMU: 0 (needs an opened iommu since 6.3, also in Debian 6.1.y)
   s.ext(kExtType1v2);
   s.ext(kExtUnmapAll);
   s.ext(kExtNoIommu);

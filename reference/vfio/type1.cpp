@@ -58,9 +58,9 @@ Outcome Model::container_check_extension(const Request& r) {
       o.ret = k == Kernel::Linux6_18 ? 0 : 1;
       break;
     case kExtUpdateVaddr:
-      // 6.1: answered 1 unconditionally (5.12 code). From 6.3 ("vfio/type1: disable VFIO_UPDATE_VADDR when
-      // mdevs are present") it needs an opened iommu, so a container without SET_IOMMU answers 0.
-      o.ret = (k == Kernel::Linux6_1 || with_iommu) ? 1 : 0;
+      // Since "vfio/type1: disable VFIO_UPDATE_VADDR when mdevs are present" (6.3, also in Debian's 6.1.y as
+      // the Linux VM shows) the answer needs an opened iommu: a container without SET_IOMMU answers 0.
+      o.ret = with_iommu ? 1 : 0;
       break;
     case kExtDmaCc:
       if (with_iommu) o.unmodelled = true;  // cache-coherency enforcement of the real IOMMU
@@ -104,7 +104,6 @@ Outcome Model::container_set_iommu(const Request& r) {
   }
   // The type magic is first tested as an extension of each driver, then handed to its open().
   const bool supported = r.type == kExtType1 || r.type == kExtType1v2 || r.type == kExtUnmapAll ||
-                         (r.type == kExtUpdateVaddr && st_.profile.kernel == Kernel::Linux6_1) ||
                          (r.type == 6 && st_.profile.kernel != Kernel::Linux6_18);
   if (!supported) {
     o = Outcome::fail(Errno::NODEV);

@@ -66,9 +66,9 @@ MUTANTS = {
     "unset-ignores-open-device": (
         "vfio/type1.cpp", "  if (g.device_open) return fail(Errno::BUSY);  // container_users != 1\n", "",
         "GROUP_UNSET_CONTAINER allowed while a device fd is open"),
-    "update-vaddr-612-on-61": (
-        "vfio/type1.cpp", "o.ret = (k == Kernel::Linux6_1 || with_iommu) ? 1 : 0;", "o.ret = with_iommu ? 1 : 0;",
-        "linux-6.1 answers CHECK_EXTENSION(UPDATE_VADDR) like 6.3+ before SET_IOMMU"),
+    "update-vaddr-without-iommu": (
+        "vfio/type1.cpp", "      o.ret = with_iommu ? 1 : 0;\n      break;", "      o.ret = 1;\n      break;",
+        "CHECK_EXTENSION(UPDATE_VADDR) answers 1 before SET_IOMMU (the 5.12 behaviour)"),
 }
 
 
