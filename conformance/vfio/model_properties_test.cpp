@@ -246,6 +246,7 @@ RC_GTEST_PROP(VFIO_TYPE1_UNMAP_V2_CONTAINED, UnmapAfterMapRestoresTheState, ()) 
   const Outcome mo = m.apply(mp);
   RC_PRE(mo.ok() && !mo.unmodelled);
   const Outcome uo = m.apply(um);
+  RC_PRE(!uo.unmodelled);  // e.g. next to a wrapped mapping before 6.18 (VFIO.TYPE1.END_OF_SPACE)
   RC_ASSERT(uo.ok());
   RC_ASSERT((uo.size ? *uo.size : *uo.length) == size);
   if (st.profile.backend != Backend::Iommufd) RC_ASSERT(uo.mappings == before.mappings);
