@@ -1,0 +1,102 @@
+# Mutant plugins for the mutation score (conformance/<suite>/mutants/). A mutant is one realistic bug applied by
+# mutants.py to a copy of reference/ in the build tree, built as a C-ABI plugin. Only what the bug changes is
+# compiled again: a mutant of a .cpp file recompiles that file alone and links the other model files from objects
+# compiled once; a mutant of a header recompiles every file of the copy. This keeps the build (which CI runs on two
+# cores) from compiling the whole model once per mutant.
+#
+# vipcts_add_mutants(SUITE name SCRIPT mutants.py SUBDIRS dir... [SOURCES extra.cpp...] [INCLUDES dir...]
+#                    [CONTROL name])
+#   SUBDIRS   folders under reference/ the model is made of (copied and compiled)
+#   SOURCES   extra sources every plugin links (the C ABI shim)
+#   CONTROL   an unmutated plugin named so, written to control/ instead of plugins/
+# Defines the target <suite>_mutants building every plugin.
+function(vipcts_add_mutants)
+  cmake_parse_arguments(M "" "SUITE;SCRIPT;CONTROL" "SUBDIRS;SOURCES;INCLUDES" ${ARGN})
+  execute_process(COMMAND ${Python3_EXECUTABLE} ${M_SCRIPT} --describe OUTPUT_VARIABLE _desc
+                  RESULT_VARIABLE _rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT _rc EQUAL 0)
+    message(FATAL_ERROR "${M_SCRIPT} --describe failed")
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${M_SCRIPT})
+
+  set(_ref_files)
+  set(_ref_cpp)
+  foreach(_sub IN LISTS M_SUBDIRS)
+    file(GLOB _f CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/reference/${_sub}/*)
+    file(GLOB _c RELATIVE ${PROJECT_SOURCE_DIR}/reference CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/reference/${_sub}/*.cpp)
+    list(APPEND _ref_files ${_f})
+    list(APPEND _ref_cpp ${_c})
+  endforeach()
+
+  # The unmutated model, each file its own object library so a mutant can leave exactly one out.
+  foreach(_f IN LISTS _ref_cpp)
+    string(MAKE_C_IDENTIFIER "${M_SUITE}_mutbase_${_f}" _obj)
+    add_library(${_obj} OBJECT ${PROJECT_SOURCE_DIR}/reference/${_f})
+    target_include_directories(${_obj} PRIVATE ${PROJECT_SOURCE_DIR} ${M_INCLUDES})
+    target_compile_options(${_obj} PRIVATE -g0)
+    set_target_properties(${_obj} PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden)
+  endforeach()
+
+  string(REPLACE "\n" ";" _lines "${_desc}")
+  set(_entries)
+  foreach(_line IN LISTS _lines)
+    string(REPLACE "\t" ";" _cols "${_line}")
+    list(GET _cols 0 _n)
+    list(GET _cols 1 _file)
+    list(APPEND _entries "${_n}|${_file}")
+  endforeach()
+  if(M_CONTROL)
+    list(APPEND _entries "${M_CONTROL}|")
+  endif()
+
+  set(_all)
+  foreach(_e IN LISTS _entries)
+    string(REPLACE "|" ";" _e "${_e}")
+    list(GET _e 0 _n)
+    list(LENGTH _e _len)
+    set(_file "")
+    if(_len GREATER 1)
+      list(GET _e 1 _file)
+    endif()
+    set(_dir ${CMAKE_CURRENT_BINARY_DIR}/${_n})
+    set(_tgt ${M_SUITE}_mutant_${_n})
+    # Which files this plugin compiles from its copy, and which it takes from the unmutated objects.
+    set(_own)
+    set(_objs)
+    if(_file MATCHES "\\.cpp$")
+      list(APPEND _own ${_file})
+    elseif(NOT _file STREQUAL "")
+      set(_own ${_ref_cpp})
+    endif()
+    foreach(_f IN LISTS _ref_cpp)
+      if(NOT _f IN_LIST _own)
+        string(MAKE_C_IDENTIFIER "${M_SUITE}_mutbase_${_f}" _obj)
+        list(APPEND _objs $<TARGET_OBJECTS:${_obj}>)
+      endif()
+    endforeach()
+    set(_srcs)
+    foreach(_f IN LISTS _own)
+      list(APPEND _srcs ${_dir}/reference/${_f})
+    endforeach()
+    if(_srcs)
+      add_custom_command(OUTPUT ${_dir}/stamp ${_srcs}
+                         COMMAND ${Python3_EXECUTABLE} ${M_SCRIPT} --make ${_n} --src ${PROJECT_SOURCE_DIR}/reference
+                                 --out ${_dir}/reference
+                         DEPENDS ${M_SCRIPT} ${_ref_files} COMMENT "${M_SUITE} mutant ${_n}")
+    endif()
+    add_library(${_tgt} MODULE ${_srcs} ${_objs} ${M_SOURCES})
+    target_include_directories(${_tgt} BEFORE PRIVATE ${_dir} ${PROJECT_SOURCE_DIR} ${M_INCLUDES}
+                                                      ${PROJECT_SOURCE_DIR}/harness/include)
+    target_compile_definitions(${_tgt} PRIVATE VIPCTS_MUTANT_NAME="${_n}")
+    target_compile_options(${_tgt} PRIVATE -g0)
+    set(_out plugins)
+    if(_n STREQUAL "${M_CONTROL}")
+      set(_out control)
+    endif()
+    set_target_properties(${_tgt} PROPERTIES CXX_VISIBILITY_PRESET hidden PREFIX "" OUTPUT_NAME ${_n}
+                                             LIBRARY_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${_out})
+    target_link_options(${_tgt} PRIVATE -Wl,-Bsymbolic)
+    list(APPEND _all ${_tgt})
+  endforeach()
+  add_custom_target(${M_SUITE}_mutants DEPENDS ${_all})
+endfunction()
