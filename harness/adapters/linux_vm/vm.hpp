@@ -1,6 +1,6 @@
 // One Debian kernel booted under QEMU (TCG, never KVM) with an emulated IOMMU, QEMU's edu and an e1000e
 // bound to vfio-pci, and the vipcts agent (agent/agent.c) answering primitive operations over virtio-serial.
-// Wire format: harness/adapters/linux_vm/README.md. Facts this relies on: /work/shared notes linux-vm.md,
+// Wire format: harness/adapters/linux_vm/README.md. Facts this relies on: the shared notes linux-vm.md,
 // re-verified and corrected in the README.
 #pragma once
 
