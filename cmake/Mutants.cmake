@@ -17,7 +17,8 @@ function(vipcts_add_mutants)
   if(NOT _rc EQUAL 0)
     message(FATAL_ERROR "${M_SCRIPT} --describe failed")
   endif()
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${M_SCRIPT})
+  set(_tool ${PROJECT_SOURCE_DIR}/cmake/mutants_tool.py)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${M_SCRIPT} ${_tool})
 
   set(_ref_files)
   set(_ref_cpp)
@@ -82,7 +83,7 @@ function(vipcts_add_mutants)
       add_custom_command(OUTPUT ${_dir}/stamp ${_srcs}
                          COMMAND ${Python3_EXECUTABLE} ${M_SCRIPT} --make ${_n} --src ${PROJECT_SOURCE_DIR}/reference
                                  --out ${_dir}/reference
-                         DEPENDS ${M_SCRIPT} ${_ref_files} COMMENT "${M_SUITE} mutant ${_n}")
+                         DEPENDS ${M_SCRIPT} ${_tool} ${_ref_files} COMMENT "${M_SUITE} mutant ${_n}")
     endif()
     add_library(${_tgt} MODULE ${_srcs} ${_objs} ${M_SOURCES})
     target_include_directories(${_tgt} BEFORE PRIVATE ${_dir} ${PROJECT_SOURCE_DIR} ${M_INCLUDES}

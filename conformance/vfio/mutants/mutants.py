@@ -2,17 +2,13 @@
 """Mutants of the vfio reference model: each is one realistic bug, applied to a copy of reference/vfio in the build
 tree (never to reference/ itself) and built as a plugin through the C ABI (plugin_shim.cpp, vipcts_vfio.h).
 
-  mutants.py --names                              print the mutant names, one per line
-  mutants.py --describe                           name, file and bug, tab-separated
-  mutants.py --make NAME --src DIR --out DIR      copy DIR/vfio (reference/vfio) to OUT/vfio with mutant NAME
-
-The pseudo-mutant "none" copies the model unchanged: the shim itself must pass every vector, so that a kill
-always comes from the mutation. Every search text must occur exactly once in its file; if the model changes so
-that it does not, the build fails with that message (a mutant that silently stopped applying would inflate the
-kill rate)."""
-import argparse
+This file holds the table; the command line (--names, --describe, --make NAME --src DIR --out DIR) and the
+copy that applies one mutant are cmake/mutants_tool.py's."""
 import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "cmake"))
+import mutants_tool  # noqa: E402
 
 # name: (file under reference/, text, replacement, what the bug is)
 MUTANTS = {
@@ -72,53 +68,5 @@ MUTANTS = {
 }
 
 
-def make(name, src, out):
-    path, text, repl = (MUTANTS[name][:3]) if name != "none" else (None, None, None)
-    d = os.path.join(out, "vfio")
-    os.makedirs(d, exist_ok=True)
-    for f in sorted(os.listdir(os.path.join(src, "vfio"))):
-        s = os.path.join(src, "vfio", f)
-        if not os.path.isfile(s):
-            continue
-        with open(s) as fh:
-            body = fh.read()
-        if path is not None and os.path.join("vfio", f) == path:
-            n = body.count(text)
-            if n != 1:
-                sys.exit(f"mutants.py: mutant {name}: text occurs {n} times in reference/{path}, expected 1")
-            body = body.replace(text, repl)
-        t = os.path.join(d, f)
-        old = None
-        if os.path.exists(t):
-            with open(t) as fh:
-                old = fh.read()
-        if old != body:  # keep timestamps of unchanged copies: no needless rebuilds
-            with open(t, "w") as fh:
-                fh.write(body)
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--names", action="store_true")
-    ap.add_argument("--describe", action="store_true")
-    ap.add_argument("--make")
-    ap.add_argument("--src")
-    ap.add_argument("--out")
-    a = ap.parse_args()
-    if a.names:
-        print("\n".join(MUTANTS))
-    elif a.describe:
-        for n, m in MUTANTS.items():
-            print(f"{n}\t{m[0]}\t{m[3]}")
-    elif a.make:
-        if a.make not in MUTANTS and a.make != "none":
-            sys.exit(f"mutants.py: unknown mutant {a.make}")
-        make(a.make, a.src, a.out)
-        with open(os.path.join(a.out, "..", "stamp"), "w") as fh:
-            fh.write(a.make + "\n")
-    else:
-        ap.error("one of --names, --describe, --make")
-
-
 if __name__ == "__main__":
-    main()
+    mutants_tool.main(MUTANTS, ("vfio",))
