@@ -47,7 +47,8 @@ std::string known_suites() {
 int gen(const Globals& g, const GenArgs& a) {
   const Suite* suite = find_suite(a.suite);
   if (!suite) throw InputError("gen: unknown suite `" + a.suite + "` (known: " + known_suites() + ")");
-  if (a.no_boundary && a.no_random) throw InputError("gen: --no-boundary and --no-random leave nothing to generate");
+  if (a.no_boundary && a.no_random)
+    throw InputError("gen: --no-boundary and --no-random leave nothing to generate");
   vector_encoding(a.output);  // reject an unknown extension before any work
   const std::string dir = g.spec_dir();
   ClauseFile spec = load_clause_file(dir + "/" + std::string(suite->clause_file()));
@@ -104,7 +105,8 @@ std::vector<std::pair<CLI::App*, Action>> add_gen_commands(CLI::App& app, const 
       ->check(CLI::Range(1u, 1000000u));
   gen_cmd->add_flag("--no-boundary", a->no_boundary, "skip the Z3 boundary scenarios");
   gen_cmd->add_flag("--no-random", a->no_random, "skip the random scenarios");
-  gen_cmd->add_option("--platform", a->platform, "adapt scenarios to a real implementation (smmu: qemu-virt)");
+  gen_cmd->add_option("--platform", a->platform,
+                      "adapt scenarios to a real implementation (smmu: qemu-virt; vfio: linux-vm)");
 
   auto in = std::make_shared<std::string>(), out = std::make_shared<std::string>();
   auto* conv = app.add_subcommand("convert", "rewrite a vector file in another encoding (.jsonl <-> .yaml)");
