@@ -45,6 +45,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -201,24 +202,25 @@ class QemuSmmu final : public Implementation {
       }
       ops.push_back({i, t, t.iova & ~uint64_t{kXfer - 1}});
     }
-    // Batches: one StreamID, distinct 512-byte windows (so events can be attributed by address). The ops of a
-    // StreamID are grouped, each group in request order: nothing one transaction does is visible to another
+    // Batches: one StreamID, distinct 512-byte windows (so events can be attributed by address), and IOVAs on
+    // one side of 2^48 (QEMU 7.2 drops DMA above its 48-bit IOMMU region without an event, D1 in triage.md;
+    // mixed with configuration errors, which carry no address, that would leave the batch ambiguous). Ops are
+    // grouped by that key, each group in request order: nothing one transaction does is visible to another
     // here (no HTTU: IDR0.HTTU = 0, so descriptors never change; TLB contents only ever hold what the
     // unchanged tables say), so the grouping cannot change an outcome. With HTTU, request order is kept.
+    auto key = [](const Op& op) { return std::make_pair(op.txn.stream_id, (op.txn.iova >> 48) != 0); };
     if (((idr_[0] >> 6) & 3) == 0) {
-      std::map<uint32_t, size_t> first;  // StreamID -> its first request
-      for (const Op& op : ops) first.emplace(op.txn.stream_id, op.index);
-      std::stable_sort(ops.begin(), ops.end(), [&](const Op& a, const Op& b) {
-        return first[a.txn.stream_id] < first[b.txn.stream_id];
-      });
+      std::map<std::pair<uint32_t, bool>, size_t> first;  // key -> its first request
+      for (const Op& op : ops) first.emplace(key(op), op.index);
+      std::stable_sort(ops.begin(), ops.end(),
+                       [&](const Op& a, const Op& b) { return first[key(a)] < first[key(b)]; });
     }
     size_t at = 0;
     while (at < ops.size()) {
       std::vector<Op> batch;
       std::set<uint64_t> windows;
       while (at < ops.size() && batch.size() < kMaxOpsPerBatch &&
-             (batch.empty() || ops[at].txn.stream_id == batch[0].txn.stream_id) &&
-             windows.insert(ops[at].window).second)
+             (batch.empty() || key(ops[at]) == key(batch[0])) && windows.insert(ops[at].window).second)
         batch.push_back(ops[at++]);
       run_isolated(batch, out);
     }
@@ -253,9 +255,8 @@ class QemuSmmu final : public Implementation {
     }
     // Guest RAM is a private mapping of a sparse file that already holds the output window's tags: QEMU
     // starts with them in place (copy-on-write, so the file never changes) instead of receiving 64 MiB over
-    // qtest.
-    const std::string ram = dir + "/ram.img";
-    if (!std::filesystem::exists(ram)) write_ram_image(ram);
+    // qtest. The file depends only on the layout, so it is written once per user (cache_dir) and shared.
+    const std::string ram = ram_image();
     QemuOptions o;
     o.binary = "qemu-system-aarch64";
     o.args = {"-machine", "virt,iommu=smmuv3,accel=tcg,memory-backend=vipcts-ram",
@@ -281,6 +282,30 @@ class QemuSmmu final : public Implementation {
       throw InputError(info_.id +
                        ": QEMU does not look like the virt machine this adapter expects: " + e.what());
     }
+  }
+
+  // The RAM image for this layout: in the user's cache directory when there is one (written once, renamed
+  // into place so concurrent runs never see a partial file), else in this instance's work directory.
+  std::string ram_image() {
+    const std::string name =
+        "qemu-virt-ram-" + hex(L::kOutLo) + "-" + hex(L::kOutHi) + "-" + hex(L::kRamSize) + ".img";
+    std::string dir;
+    if (const char* c = std::getenv("XDG_CACHE_HOME"); c && *c)
+      dir = std::string(c) + "/vipcts";
+    else if (const char* h = std::getenv("HOME"); h && *h)
+      dir = std::string(h) + "/.cache/vipcts";
+    std::error_code ec;
+    if (dir.empty() || (std::filesystem::create_directories(dir, ec), ec)) dir = work_dir();
+    const std::string path = dir + "/" + name;
+    if (std::filesystem::exists(path, ec)) return path;
+    const std::string tmp = path + ".tmp" + std::to_string(getpid());
+    write_ram_image(tmp);
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+      std::filesystem::remove(tmp, ec);
+      throw InputError("cannot write the QEMU RAM image " + path + ": " + ec.message());
+    }
+    return path;
   }
 
   static void write_ram_image(const std::string& path) {
@@ -602,37 +627,46 @@ class QemuSmmu final : public Implementation {
         q.queue_b64write(landed[i]->first, tags);
       }
 
-    size_t cfg_events = 0;
-    const RawEvent* cfg_event = nullptr;
+    // Configuration errors carry no address, so they are attributed by elimination: a DMA is explained when
+    // its data landed (tags read, marker found) or an event with an address names its window and direction.
+    // QEMU records one event per 4-byte piece of a failed DMA; when the configuration events are all of one
+    // type and number exactly one share per unexplained DMA, those DMAs are the ones that met them. Anything
+    // else is ambiguous and the batch is run again one op at a time.
+    std::vector<const RawEvent*> cfg;
     for (const RawEvent& e : events)
-      if (!e.has_addr()) {
-        ++cfg_events;
-        if (!cfg_event) cfg_event = &e;
+      if (!e.has_addr()) cfg.push_back(&e);
+    std::vector<unsigned> unexplained(batch.size(), 0);
+    size_t unexplained_dmas = 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const bool write = batch[i].txn.access == AccessKind::Write;
+      unexplained[i] = (probed_window(slots, i) || window_event(events, batch[i], true)) ? 0 : 1;
+      if (write) {
+        std::optional<std::vector<uint8_t>> data;
+        if (landed[i]) data = Qtest::bytes(replies[landed[i]->second], kXfer);
+        if (!marker_found(i, data) && !window_event(events, batch[i], false)) ++unexplained[i];
       }
-    size_t dmas = 0;
-    for (const Op& op : batch) dmas += op.txn.access == AccessKind::Write ? 2 : 1;
-    if (cfg_event && batch.size() > 1 && cfg_events != dmas * (kXfer / 4)) {
-      // Configuration errors carry no address. QEMU records one per 4-byte piece of each failed DMA; unless
-      // every DMA of the batch accounts for its share, which ops met them is unknown: one op at a time.
+      unexplained_dmas += unexplained[i];
+    }
+    constexpr size_t kShare = kXfer / 4;
+    const bool one_type =
+        std::all_of(cfg.begin(), cfg.end(), [&](const RawEvent* e) { return e->type() == cfg[0]->type(); });
+    if (!cfg.empty() && batch.size() > 1 && (!one_type || cfg.size() != kShare * unexplained_dmas)) {
       for (const Op& op : batch) run_batch({op}, out);
       return;
     }
     for (size_t i = 0; i < batch.size(); ++i) {
       const Op& op = batch[i];
       const bool write = op.txn.access == AccessKind::Write;
-      const RawEvent* hit = nullptr;
       size_t count = 0;
-      for (const RawEvent& e : events) {
-        if (!e.has_addr() || e.rnw() == write || e.addr() < op.window || e.addr() >= op.window + kXfer)
-          continue;
-        ++count;
-        if (!hit || e.addr() == (op.txn.iova & ~uint64_t{3})) hit = &e;
+      const RawEvent* hit = window_event(events, op, !write, &count);
+      if (!hit && !cfg.empty() && (unexplained[i] > 0 || batch.size() == 1)) {
+        hit = cfg[0];
+        count = batch.size() == 1 ? cfg.size() : kShare * unexplained[i];
       }
-      if (!hit && cfg_event) hit = cfg_event;
       Json o;
       if (hit) {
         o = terminated(op.txn, *hit);
-        o["_events"] = count ? count : cfg_events;
+        o["_events"] = count;
       } else {
         std::optional<std::vector<uint8_t>> data;
         if (landed[i]) data = Qtest::bytes(replies[landed[i]->second], kXfer);
@@ -640,6 +674,29 @@ class QemuSmmu final : public Implementation {
       }
       out[op.index] = {ObservationKind::Outcome, std::move(o), {}};
     }
+  }
+
+  // The event with an address in op's 512-byte window and the given direction (RnW), preferring the one at
+  // the op's IOVA; `count` gets how many there are.
+  static const RawEvent* window_event(const std::vector<RawEvent>& events, const Op& op, bool rnw,
+                                      size_t* count = nullptr) {
+    const RawEvent* hit = nullptr;
+    size_t n = 0;
+    for (const RawEvent& e : events) {
+      if (!e.has_addr() || e.rnw() != rnw || e.addr() < op.window || e.addr() >= op.window + kXfer) continue;
+      ++n;
+      if (!hit || e.addr() == (op.txn.iova & ~uint64_t{3})) hit = &e;
+    }
+    if (count) *count = n;
+    return hit;
+  }
+
+  // Whether op i's write marker is what the probed address holds after the batch.
+  bool marker_found(size_t i, const std::optional<std::vector<uint8_t>>& landed) const {
+    if (!landed) return false;
+    for (size_t k = 0; k < kXfer; k += 8)
+      if (get64(*landed, k) != marker_word(i, k)) return false;
+    return true;
   }
 
   // The physical address of the 512 bytes op i's DMA read returned, from their tags; nullopt if they are not
@@ -762,9 +819,7 @@ class QemuSmmu final : public Implementation {
           "no event recorded and the DMA read returned no output-window tags (terminated silently, or "
           "the access left the tagged RAM window)");
     if (write) {
-      bool marker = landed.has_value();
-      for (size_t k = 0; marker && k < kXfer; k += 8) marker = get64(*landed, k) == marker_word(i, k);
-      if (!marker)
+      if (!marker_found(i, landed))
         return no_event("no event recorded and the write did not land where a read of the same IOVA did");
     }
     Outcome o;
