@@ -22,18 +22,20 @@
 // the controller and host memory; the submission queue and the controller-side buffers live in the CMB, which
 // the controller reads directly, so the only DMA the SMMU sees is the one under test, at IOVA & ~0x1ff (512
 // bytes, inside one 4 KiB page):
-//   read:  Set Features with PRP1 = IOVA (a DMA read), then Get Features into the CMB. The data is the tags
-//   of
-//          where the read landed: OA = tag address + (IOVA & 7).
+//   read:  Set Features with PRP1 = IOVA (a DMA read), then Get Features into the CMB. The data is the
+//          tags of where the read landed: OA = tag address + (IOVA & 7).
 //   write: a probe read as above (locates the page), then Get Features with PRP1 = IOVA (a DMA write of a
-//          marker); the marker found at the probed address confirms where the write landed.
+//          marker), then a read back through the same IOVA: the marker read back confirms that the write
+//          landed where reads land.
 // Completion queues cannot live in QEMU 7.2's CMB (completions are posted with plain DMA), so the admin CQ is
 // at an address no translation reaches (bit 55 set, bits 54:48 clear: outside TTB0 and TTB1 for every TxSZ,
 // beyond every OAS); posting fails, the controller sets CSTS.CFS and is reset after each batch. Completion of
 // a batch is seen through a last Get Features into the CMB.
 // Events: QEMU records one event per 4-byte piece of a failed DMA; an op's events are those whose InputAddr
 // lies in its 512-byte window with its direction; the record at IOVA & ~3 is reported, with the IOVA's low
-// bits restored. Configuration errors carry no address; they apply to every op of a batch (one StreamID).
+// bits restored. Configuration errors carry no address; they are attributed by elimination (run_batch).
+// Three qtest round trips per batch at most: submit; results with the event records read ahead; the rest of
+// the records when there were more than read ahead. Cleanup (tags, controller reset) rides on the next one.
 //
 // Not expressible with NVMe DMA (PCIe without PASID TLP prefix = Data, Unprivileged, IHI 0070 G.b §13.7):
 // instruction fetches, privileged accesses, SubstreamIDs - answered with an
@@ -90,7 +92,9 @@ constexpr uint64_t kAcqUnreachable = 0x0080'0000'0000'0000;
 constexpr size_t kXfer = 512;  // Host Behavior Support data structure (NVMe 2.0 Figure 323)
 // CMB layout: submission queue, then per-op 512-byte slots.
 constexpr uint64_t kCmbSq = 0, kCmbDone = 0x4000, kCmbDoneSrc = 0x4200, kCmbSlots = 0x8000;
-constexpr unsigned kMaxOpsPerBatch = 60;  // 4 commands each + 2, below kQueueEntries - 1
+constexpr size_t kSlot = 3 * kXfer;       // per op: probe result, marker source, read-back
+constexpr unsigned kMaxOpsPerBatch = 40;  // up to 6 commands each + 2, below kQueueEntries - 1
+constexpr uint32_t kEventsAhead = 512;    // records read with the results, before their number is known
 
 constexpr uint8_t kIdleImage[8] = {0x7f, 0x20, 0x03, 0xd5, 0xff, 0xff, 0xff, 0x17};  // wfi; b .-4
 
@@ -569,16 +573,22 @@ class QemuSmmu final : public Implementation {
     uint16_t cid = 0;
     const uint32_t hbs = kFidHostBehavior;
     std::vector<uint8_t> marker(kXfer);
+    size_t dmas = 0;
     for (size_t i = 0; i < batch.size(); ++i) {
       const Op& op = batch[i];
-      const uint64_t slot = cmb_ + kCmbSlots + 2 * kXfer * i;  // probe/read result, then marker source
+      const uint64_t slot = cmb_ + kCmbSlots + kSlot * i;      // probe result, marker source, read-back
       sq.emplace_back(kOpSetFeatures, cid++, op.window, hbs);  // DMA read at the window
       sq.emplace_back(kOpGetFeatures, cid++, slot, hbs);
+      ++dmas;
       if (op.txn.access == AccessKind::Write) {
         for (size_t k = 0; k < kXfer; k += 8) put64(marker, k, marker_word(i, k));
         q.queue_b64write(slot + kXfer, marker);
         sq.emplace_back(kOpSetFeatures, cid++, slot + kXfer, hbs);
         sq.emplace_back(kOpGetFeatures, cid++, op.window, hbs);  // DMA write at the window
+        // Read back through the same IOVA: the marker is there iff the write landed where reads land.
+        sq.emplace_back(kOpSetFeatures, cid++, op.window, hbs);
+        sq.emplace_back(kOpGetFeatures, cid++, slot + 2 * kXfer, hbs);
+        dmas += 2;
       }
     }
     // Completion sentinel: the last Set/Get pair copies a batch number into the CMB.
@@ -592,39 +602,55 @@ class QemuSmmu final : public Implementation {
     for (size_t i = 0; i < sq.size(); ++i) std::memcpy(sqbytes.data() + 64 * i, sq[i].bytes, 64);
     q.queue_b64write(cmb_ + kCmbSq, sqbytes);
     q.queue_write(4, nvme_regs_ + kNvmeSq0Tdbl, static_cast<uint32_t>(sq.size()));
-    // Round trip 1: the scenario (if new), the stream, the submission. QEMU runs the controller's submission
+    // Round trip 1: the scenario (if new), the stream, the submission, and what the previous batch left
+    // queued (tags put back, event consumer index, controller reset). QEMU runs the controller's submission
     // bottom half before it reads the next command, so the batch is done when the next round trip is served.
     q.flush();
 
-    // Round trip 2: the data each op's DMA read brought into the CMB, the event queue producer, the sentinel.
-    const size_t r_slots = q.queue_b64read(cmb_ + kCmbSlots, 2 * kXfer * batch.size());
+    // Round trip 2: the data each op's DMA reads brought into the CMB, the event queue producer, the
+    // sentinel, and the event records a batch of this size can produce (read before knowing how many there
+    // are: a third round trip only when there are more).
+    const size_t slots_len = kSlot * batch.size();
+    const size_t r_slots = q.queue_b64read(cmb_ + kCmbSlots, slots_len);
     const size_t r_prod = q.queue_read(4, L::kSmmuBase + kEvtqProd);
     const size_t r_done = q.queue_read(8, cmb_ + kCmbDone);
+    const uint32_t n = 1u << kEvtqLog2, idx = evtq_cons_ & (n - 1);
+    const uint32_t guess = static_cast<uint32_t>(std::min<size_t>({kXfer / 4 * dmas, kEventsAhead, n - idx}));
+    const size_t r_ahead = q.queue_b64read(L::kEvtq + 32ull * idx, 32ull * guess);
     auto replies = q.flush();
+    bool ahead_valid = true;
     if (Qtest::value(replies[r_done]) != get64(done, 0)) {
       wait_done(get64(done, 0));
-      replies[r_slots] = q.command("b64read " + hex(cmb_ + kCmbSlots) + " " + hex(2 * kXfer * batch.size()));
+      replies[r_slots] = q.command("b64read " + hex(cmb_ + kCmbSlots) + " " + hex(slots_len));
       replies[r_prod] = q.command("readl " + hex(L::kSmmuBase + kEvtqProd));
+      ahead_valid = false;
     }
-    const std::vector<uint8_t> slots = Qtest::bytes(replies[r_slots], 2 * kXfer * batch.size());
+    const std::vector<uint8_t> slots = Qtest::bytes(replies[r_slots], slots_len);
     const uint32_t prod = static_cast<uint32_t>(Qtest::value(replies[r_prod]));
-
-    // Round trip 3: the new event records, where each write op's probe says it landed, and the controller
-    // reset (the failed completion posting left CSTS.CFS set).
-    const auto ev_reads = queue_event_reads(prod);
-    std::vector<std::optional<std::pair<uint64_t, size_t>>> landed(batch.size());  // probed address, reply
-    for (size_t i = 0; i < batch.size(); ++i)
-      if (batch[i].txn.access == AccessKind::Write)
-        if (auto pa = probed_window(slots, i)) landed[i] = std::make_pair(*pa, q.queue_b64read(*pa, kXfer));
+    const uint32_t recorded = (prod - evtq_cons_) & (2 * n - 1);
+    std::vector<RawEvent> events;
+    if (ahead_valid && recorded <= guess) {
+      events = decode_events(Qtest::bytes(replies[r_ahead], 32ull * guess), recorded);
+      evtq_cons_ = prod & (2 * n - 1);
+      q.queue_write(4, L::kSmmuBase + kEvtqCons, evtq_cons_);
+    } else {
+      // Round trip 3: all the new records.
+      const auto ev_reads = queue_event_reads(prod);
+      events = collect_events(ev_reads, q.flush());
+    }
+    // Left queued for the next round trip: the controller reset (the failed completion posting left
+    // CSTS.CFS set) and the tags put back where writes landed.
     queue_nvme_reset();
-    replies = q.flush();
-    const std::vector<RawEvent> events = collect_events(ev_reads, replies);
+    std::vector<std::optional<std::vector<uint8_t>>> readback(batch.size());
     for (size_t i = 0; i < batch.size(); ++i)
-      if (landed[i]) {
-        // The marker is compared below; the tags are put back either way.
-        std::vector<uint8_t> tags(kXfer);
-        for (size_t k = 0; k < kXfer; k += 8) put64(tags, k, tag_of(landed[i]->first + k));
-        q.queue_b64write(landed[i]->first, tags);
+      if (batch[i].txn.access == AccessKind::Write) {
+        readback[i].emplace(slots.begin() + static_cast<std::ptrdiff_t>(kSlot * i + 2 * kXfer),
+                            slots.begin() + static_cast<std::ptrdiff_t>(kSlot * i + 3 * kXfer));
+        if (auto pa = probed_window(slots, i)) {
+          std::vector<uint8_t> tags(kXfer);
+          for (size_t k = 0; k < kXfer; k += 8) put64(tags, k, tag_of(*pa + k));
+          q.queue_b64write(*pa, tags);
+        }
       }
 
     // Configuration errors carry no address, so they are attributed by elimination: a DMA is explained when
@@ -641,9 +667,9 @@ class QemuSmmu final : public Implementation {
       const bool write = batch[i].txn.access == AccessKind::Write;
       unexplained[i] = (probed_window(slots, i) || window_event(events, batch[i], true)) ? 0 : 1;
       if (write) {
-        std::optional<std::vector<uint8_t>> data;
-        if (landed[i]) data = Qtest::bytes(replies[landed[i]->second], kXfer);
-        if (!marker_found(i, data) && !window_event(events, batch[i], false)) ++unexplained[i];
+        // The read-back reads what the probe read, through the same translation: it shares the probe's fate.
+        unexplained[i] *= 2;
+        if (!marker_found(i, readback[i]) && !window_event(events, batch[i], false)) ++unexplained[i];
       }
       unexplained_dmas += unexplained[i];
     }
@@ -668,9 +694,7 @@ class QemuSmmu final : public Implementation {
         o = terminated(op.txn, *hit);
         o["_events"] = count;
       } else {
-        std::optional<std::vector<uint8_t>> data;
-        if (landed[i]) data = Qtest::bytes(replies[landed[i]->second], kXfer);
-        o = locate(op, i, slots, write, data);
+        o = locate(op, i, slots, write, readback[i]);
       }
       out[op.index] = {ObservationKind::Outcome, std::move(o), {}};
     }
@@ -702,7 +726,7 @@ class QemuSmmu final : public Implementation {
   // The physical address of the 512 bytes op i's DMA read returned, from their tags; nullopt if they are not
   // contiguous tags.
   std::optional<uint64_t> probed_window(const std::vector<uint8_t>& slots, size_t i) const {
-    const size_t base = 2 * kXfer * i;
+    const size_t base = kSlot * i;
     const uint64_t first = get64(slots, base);
     if ((first >> 48) != (kTagMagic >> 48)) return std::nullopt;
     const uint64_t pa = first & ((uint64_t{1} << 48) - 1);
@@ -750,16 +774,18 @@ class QemuSmmu final : public Implementation {
     return reads;
   }
 
+  static std::vector<RawEvent> decode_events(const std::vector<uint8_t>& bytes, uint32_t count) {
+    std::vector<RawEvent> ev(count);
+    for (uint32_t i = 0; i < count; ++i) std::memcpy(ev[i].dw, bytes.data() + 32ull * i, 32);
+    return ev;
+  }
+
   static std::vector<RawEvent> collect_events(const std::vector<std::pair<size_t, uint32_t>>& reads,
                                               const std::vector<std::string>& replies) {
     std::vector<RawEvent> ev;
     for (const auto& [reply, run] : reads) {
-      const auto bytes = Qtest::bytes(replies[reply], 32ull * run);
-      for (uint32_t i = 0; i < run; ++i) {
-        RawEvent e;
-        std::memcpy(e.dw, bytes.data() + 32 * i, 32);
-        ev.push_back(e);
-      }
+      const auto part = decode_events(Qtest::bytes(replies[reply], 32ull * run), run);
+      ev.insert(ev.end(), part.begin(), part.end());
     }
     return ev;
   }
@@ -803,7 +829,7 @@ class QemuSmmu final : public Implementation {
   }
 
   // No event: where did the access land? The tags read by the op's DMA read name the address; for a write,
-  // the marker found there (`landed`, read back after the batch) confirms it.
+  // the marker read back through the same IOVA (`landed`) confirms it.
   Json locate(const Op& op, size_t i, const std::vector<uint8_t>& slots, bool write,
               const std::optional<std::vector<uint8_t>>& landed) {
     auto no_event = [&](const char* why) {
