@@ -69,23 +69,22 @@ constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 }  // namespace
 
 std::string base64_encode(std::span<const uint8_t> d) {
-  std::string out;
-  out.reserve((d.size() + 2) / 3 * 4);
+  std::string out((d.size() + 2) / 3 * 4, '=');
+  char* o = out.data();
   size_t i = 0;
-  for (; i + 3 <= d.size(); i += 3) {
+  for (; i + 3 <= d.size(); i += 3, o += 4) {
     const uint32_t v = (uint32_t{d[i]} << 16) | (uint32_t{d[i + 1]} << 8) | d[i + 2];
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
+    o[0] = kB64[v >> 18];
+    o[1] = kB64[(v >> 12) & 63];
+    o[2] = kB64[(v >> 6) & 63];
+    o[3] = kB64[v & 63];
   }
-  if (i < d.size()) {
+  if (i < d.size()) {  // one or two bytes left: the '=' padding is already in place
     uint32_t v = uint32_t{d[i]} << 16;
     if (i + 1 < d.size()) v |= uint32_t{d[i + 1]} << 8;
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += i + 1 < d.size() ? kB64[(v >> 6) & 63] : '=';
-    out += '=';
+    o[0] = kB64[v >> 18];
+    o[1] = kB64[(v >> 12) & 63];
+    if (i + 1 < d.size()) o[2] = kB64[(v >> 6) & 63];
   }
   return out;
 }

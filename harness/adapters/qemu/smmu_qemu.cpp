@@ -18,21 +18,25 @@
 // table bound as S (LOG2SIZE >= 4 when S is inside the scenario's table, 3 when S is outside:
 // SMMU.STRTAB.SID_RANGE is then checked on D). Events are reported with SID S when QEMU says D.
 //
-// Transaction (apply): NVMe admin Set/Get Features "Host Behavior Support" (FID 0x16) move 512 bytes between
-// the controller and host memory; the submission queue and the controller-side buffers live in the CMB, which
-// the controller reads directly, so the only DMA the SMMU sees is the one under test, at IOVA & ~0x1ff (512
-// bytes, inside one 4 KiB page):
-//   read:  Set Features with PRP1 = IOVA (a DMA read), then Get Features into the CMB. The data is the
-//          tags of where the read landed: OA = tag address + (IOVA & 7).
-//   write: a probe read as above (locates the page), then Get Features with PRP1 = IOVA (a DMA write of a
-//          marker), then a read back through the same IOVA: the marker read back confirms that the write
-//          landed where reads land.
+// Transaction (apply): NVMe admin Set/Get Features "Timestamp" (FID 0x0e) move 8 bytes between the
+// controller and host memory (NVMe 1.4 §5.21.1.14); the submission queue and the controller-side buffers live
+// in the CMB, which the controller reads directly, so the only DMA the SMMU sees is the one under test, the 8
+// bytes at IOVA & ~7. QEMU keeps the value set and returns bits [47:0] of it plus the milliseconds elapsed
+// since, which the adapter tolerates (< 8 per step). Before every DMA read the feature is set to 0 from the
+// CMB, so a read that moves nothing is seen as such (a failed Set Features leaves the old value).
+//   read:  Set Features with PRP1 = IOVA (a DMA read), then Get Features into the CMB: the tag of where the
+//   read
+//          landed: OA = tagged address + (IOVA & 7).
+//   write: a probe read as above (locates the word), Set Features from the CMB with a marker, Get Features
+//   with
+//          PRP1 = IOVA (a DMA write of the marker), then a read back through the same IOVA: the marker read
+//          back confirms that the write landed where reads land.
 // Completion queues cannot live in QEMU 7.2's CMB (completions are posted with plain DMA), so the admin CQ is
 // at an address no translation reaches (bit 55 set, bits 54:48 clear: outside TTB0 and TTB1 for every TxSZ,
 // beyond every OAS); posting fails, the controller sets CSTS.CFS and is reset after each batch. Completion of
-// a batch is seen through a last Get Features into the CMB.
+// a batch is seen through a last Set/Get Features pair (Host Behavior Support) within the CMB.
 // Events: QEMU records one event per 4-byte piece of a failed DMA; an op's events are those whose InputAddr
-// lies in its 512-byte window with its direction; the record at IOVA & ~3 is reported, with the IOVA's low
+// lies in its 8-byte window with its direction; the record at IOVA & ~3 is reported, with the IOVA's low
 // bits restored. Configuration errors carry no address; they are attributed by elimination (run_batch).
 // Three qtest round trips per batch at most: submit; results with the event records read ahead; the rest of
 // the records when there were more than read ahead. Cleanup (tags, controller reset) rides on the next one.
@@ -86,15 +90,19 @@ constexpr uint64_t kCmdCfgiStreamRange = 0x04, kCmdTlbiNhAll = 0x10, kCmdSync = 
 constexpr uint64_t kNvmeCc = 0x14, kNvmeCsts = 0x1c, kNvmeIntms = 0x0c, kNvmeAqa = 0x24, kNvmeAsq = 0x28,
                    kNvmeAcq = 0x30, kNvmeSq0Tdbl = 0x1000;
 constexpr uint8_t kOpSetFeatures = 0x09, kOpGetFeatures = 0x0a;
-constexpr uint32_t kFidHostBehavior = 0x16;
+constexpr uint32_t kFidHostBehavior = 0x16, kFidTimestamp = 0x0e;
 constexpr unsigned kQueueEntries = 256;
 constexpr uint64_t kAcqUnreachable = 0x0080'0000'0000'0000;
-constexpr size_t kXfer = 512;  // Host Behavior Support data structure (NVMe 2.0 Figure 323)
-// CMB layout: submission queue, then per-op 512-byte slots.
-constexpr uint64_t kCmbSq = 0, kCmbDone = 0x4000, kCmbDoneSrc = 0x4200, kCmbSlots = 0x8000;
-constexpr size_t kSlot = 3 * kXfer;       // per op: probe result, marker source, read-back
-constexpr unsigned kMaxOpsPerBatch = 40;  // up to 6 commands each + 2, below kQueueEntries - 1
+constexpr size_t kXfer = 8;        // Timestamp data structure (NVMe 1.4 Figure 290)
+constexpr size_t kSentinel = 512;  // Host Behavior Support data structure (NVMe 2.0 Figure 323)
+constexpr uint64_t kLow48 = (uint64_t{1} << 48) - 1;
+constexpr uint64_t kElapsedSlack = 8;  // ms Timestamp may add per set/get step
+// CMB layout: submission queue, the sentinel, a zero word, then per-op slots (probe, marker, read-back).
+constexpr uint64_t kCmbSq = 0, kCmbDone = 0x4000, kCmbDoneSrc = 0x4200, kCmbZero = 0x4400, kCmbSlots = 0x8000;
+constexpr size_t kSlot = 32;
+constexpr unsigned kMaxOpsPerBatch = 30;  // up to 8 commands each + 2, below kQueueEntries - 1
 constexpr uint32_t kEventsAhead = 512;    // records read with the results, before their number is known
+constexpr size_t kShare = kXfer / 4;      // records QEMU writes for a failed DMA: one per 4-byte piece
 
 constexpr uint8_t kIdleImage[8] = {0x7f, 0x20, 0x03, 0xd5, 0xff, 0xff, 0xff, 0x17};  // wfi; b .-4
 
@@ -138,7 +146,7 @@ struct RawEvent {
 struct Op {
   size_t index;  // into the apply() batch
   Transaction txn;
-  uint64_t window;  // IOVA & ~0x1ff
+  uint64_t window;  // IOVA & ~7: the 8 bytes the DMA moves
 };
 
 class QemuSmmu final : public Implementation {
@@ -291,8 +299,8 @@ class QemuSmmu final : public Implementation {
   // The RAM image for this layout: in the user's cache directory when there is one (written once, renamed
   // into place so concurrent runs never see a partial file), else in this instance's work directory.
   std::string ram_image() {
-    const std::string name =
-        "qemu-virt-ram-" + hex(L::kOutLo) + "-" + hex(L::kOutHi) + "-" + hex(L::kRamSize) + ".img";
+    const std::string name = "qemu-virt-ram-" + hex(kTagMagic) + "-" + hex(L::kOutLo) + "-" + hex(L::kOutHi) +
+                             "-" + hex(L::kRamSize) + ".img";
     std::string dir;
     if (const char* c = std::getenv("XDG_CACHE_HOME"); c && *c)
       dir = std::string(c) + "/vipcts";
@@ -571,33 +579,35 @@ class QemuSmmu final : public Implementation {
     ++batch_seq_;
     std::vector<Sqe> sq;
     uint16_t cid = 0;
-    const uint32_t hbs = kFidHostBehavior;
-    std::vector<uint8_t> marker(kXfer);
+    const uint64_t zero = cmb_ + kCmbZero;
     size_t dmas = 0;
+    auto read_into = [&](uint64_t iova, uint64_t dest) {
+      sq.emplace_back(kOpSetFeatures, cid++, zero, kFidTimestamp);
+      sq.emplace_back(kOpSetFeatures, cid++, iova, kFidTimestamp);  // DMA read at the window
+      sq.emplace_back(kOpGetFeatures, cid++, dest, kFidTimestamp);
+      ++dmas;
+    };
+    q.queue_write(8, zero, 0);
     for (size_t i = 0; i < batch.size(); ++i) {
       const Op& op = batch[i];
-      const uint64_t slot = cmb_ + kCmbSlots + kSlot * i;      // probe result, marker source, read-back
-      sq.emplace_back(kOpSetFeatures, cid++, op.window, hbs);  // DMA read at the window
-      sq.emplace_back(kOpGetFeatures, cid++, slot, hbs);
-      ++dmas;
+      const uint64_t slot = cmb_ + kCmbSlots + kSlot * i;  // probe, marker, read-back
+      read_into(op.window, slot);
       if (op.txn.access == AccessKind::Write) {
-        for (size_t k = 0; k < kXfer; k += 8) put64(marker, k, marker_word(i, k));
-        q.queue_b64write(slot + kXfer, marker);
-        sq.emplace_back(kOpSetFeatures, cid++, slot + kXfer, hbs);
-        sq.emplace_back(kOpGetFeatures, cid++, op.window, hbs);  // DMA write at the window
+        q.queue_write(8, slot + 8, marker_word(i));
+        sq.emplace_back(kOpSetFeatures, cid++, slot + 8, kFidTimestamp);
+        sq.emplace_back(kOpGetFeatures, cid++, op.window, kFidTimestamp);  // DMA write at the window
+        ++dmas;
         // Read back through the same IOVA: the marker is there iff the write landed where reads land.
-        sq.emplace_back(kOpSetFeatures, cid++, op.window, hbs);
-        sq.emplace_back(kOpGetFeatures, cid++, slot + 2 * kXfer, hbs);
-        dmas += 2;
+        read_into(op.window, slot + 16);
       }
     }
     // Completion sentinel: the last Set/Get pair copies a batch number into the CMB.
-    std::vector<uint8_t> done(kXfer);
+    std::vector<uint8_t> done(kSentinel);
     put64(done, 0, 0xd0e0'0000'0000'0000ull | batch_seq_);
     q.queue_b64write(cmb_ + kCmbDoneSrc, done);
     q.queue_write(8, cmb_ + kCmbDone, 0);
-    sq.emplace_back(kOpSetFeatures, cid++, cmb_ + kCmbDoneSrc, hbs);
-    sq.emplace_back(kOpGetFeatures, cid++, cmb_ + kCmbDone, hbs);
+    sq.emplace_back(kOpSetFeatures, cid++, cmb_ + kCmbDoneSrc, kFidHostBehavior);
+    sq.emplace_back(kOpGetFeatures, cid++, cmb_ + kCmbDone, kFidHostBehavior);
     std::vector<uint8_t> sqbytes(sq.size() * 64);
     for (size_t i = 0; i < sq.size(); ++i) std::memcpy(sqbytes.data() + 64 * i, sq[i].bytes, 64);
     q.queue_b64write(cmb_ + kCmbSq, sqbytes);
@@ -607,15 +617,15 @@ class QemuSmmu final : public Implementation {
     // bottom half before it reads the next command, so the batch is done when the next round trip is served.
     q.flush();
 
-    // Round trip 2: the data each op's DMA reads brought into the CMB, the event queue producer, the
-    // sentinel, and the event records a batch of this size can produce (read before knowing how many there
-    // are: a third round trip only when there are more).
+    // Round trip 2: what each op's DMA reads brought into the CMB, the event queue producer, the sentinel,
+    // and the event records a batch of this size can produce (read before knowing how many there are: a third
+    // round trip only when there are more).
     const size_t slots_len = kSlot * batch.size();
     const size_t r_slots = q.queue_b64read(cmb_ + kCmbSlots, slots_len);
     const size_t r_prod = q.queue_read(4, L::kSmmuBase + kEvtqProd);
     const size_t r_done = q.queue_read(8, cmb_ + kCmbDone);
     const uint32_t n = 1u << kEvtqLog2, idx = evtq_cons_ & (n - 1);
-    const uint32_t guess = static_cast<uint32_t>(std::min<size_t>({kXfer / 4 * dmas, kEventsAhead, n - idx}));
+    const uint32_t guess = static_cast<uint32_t>(std::min<size_t>({kShare * dmas, kEventsAhead, n - idx}));
     const size_t r_ahead = q.queue_b64read(L::kEvtq + 32ull * idx, 32ull * guess);
     auto replies = q.flush();
     bool ahead_valid = true;
@@ -641,16 +651,12 @@ class QemuSmmu final : public Implementation {
     // Left queued for the next round trip: the controller reset (the failed completion posting left
     // CSTS.CFS set) and the tags put back where writes landed.
     queue_nvme_reset();
-    std::vector<std::optional<std::vector<uint8_t>>> readback(batch.size());
+    std::vector<bool> marked(batch.size(), false);
     for (size_t i = 0; i < batch.size(); ++i)
       if (batch[i].txn.access == AccessKind::Write) {
-        readback[i].emplace(slots.begin() + static_cast<std::ptrdiff_t>(kSlot * i + 2 * kXfer),
-                            slots.begin() + static_cast<std::ptrdiff_t>(kSlot * i + 3 * kXfer));
-        if (auto pa = probed_window(slots, i)) {
-          std::vector<uint8_t> tags(kXfer);
-          for (size_t k = 0; k < kXfer; k += 8) put64(tags, k, tag_of(*pa + k));
-          q.queue_b64write(*pa, tags);
-        }
+        const uint64_t back = get64(slots, kSlot * i + 16) & kLow48;
+        marked[i] = back >= marker_word(i) && back - marker_word(i) < 2 * kElapsedSlack;
+        if (auto pa = probed_word(slots, i)) q.queue_write(8, *pa, tag_of(*pa));
       }
 
     // Configuration errors carry no address, so they are attributed by elimination: a DMA is explained when
@@ -665,15 +671,14 @@ class QemuSmmu final : public Implementation {
     size_t unexplained_dmas = 0;
     for (size_t i = 0; i < batch.size(); ++i) {
       const bool write = batch[i].txn.access == AccessKind::Write;
-      unexplained[i] = (probed_window(slots, i) || window_event(events, batch[i], true)) ? 0 : 1;
+      unexplained[i] = (probed_word(slots, i) || window_event(events, batch[i], true)) ? 0 : 1;
       if (write) {
         // The read-back reads what the probe read, through the same translation: it shares the probe's fate.
         unexplained[i] *= 2;
-        if (!marker_found(i, readback[i]) && !window_event(events, batch[i], false)) ++unexplained[i];
+        if (!marked[i] && !window_event(events, batch[i], false)) ++unexplained[i];
       }
       unexplained_dmas += unexplained[i];
     }
-    constexpr size_t kShare = kXfer / 4;
     const bool one_type =
         std::all_of(cfg.begin(), cfg.end(), [&](const RawEvent* e) { return e->type() == cfg[0]->type(); });
     if (!cfg.empty() && batch.size() > 1 && (!one_type || cfg.size() != kShare * unexplained_dmas)) {
@@ -694,7 +699,7 @@ class QemuSmmu final : public Implementation {
         o = terminated(op.txn, *hit);
         o["_events"] = count;
       } else {
-        o = locate(op, i, slots, write, readback[i]);
+        o = locate(op, i, slots, write, marked[i]);
       }
       out[op.index] = {ObservationKind::Outcome, std::move(o), {}};
     }
@@ -715,28 +720,20 @@ class QemuSmmu final : public Implementation {
     return hit;
   }
 
-  // Whether op i's write marker is what the probed address holds after the batch.
-  bool marker_found(size_t i, const std::optional<std::vector<uint8_t>>& landed) const {
-    if (!landed) return false;
-    for (size_t k = 0; k < kXfer; k += 8)
-      if (get64(*landed, k) != marker_word(i, k)) return false;
-    return true;
+  // The physical address op i's DMA read found the tag of; nullopt if it returned no tag (nothing moved, or
+  // the word is not in the tagged window).
+  std::optional<uint64_t> probed_word(const std::vector<uint8_t>& slots, size_t i) const {
+    const uint64_t v = get64(slots, kSlot * i) & kLow48;
+    const uint64_t pa = v & ~uint64_t{7};
+    if ((v - pa) >= kElapsedSlack || (pa & ~uint64_t{0xffff'ffff}) != (kTagMagic & kLow48) ||
+        (pa & 0xffff'ffff) < L::kOutLo || (pa & 0xffff'ffff) >= L::kOutHi)
+      return std::nullopt;
+    return pa & 0xffff'ffff;
   }
 
-  // The physical address of the 512 bytes op i's DMA read returned, from their tags; nullopt if they are not
-  // contiguous tags.
-  std::optional<uint64_t> probed_window(const std::vector<uint8_t>& slots, size_t i) const {
-    const size_t base = kSlot * i;
-    const uint64_t first = get64(slots, base);
-    if ((first >> 48) != (kTagMagic >> 48)) return std::nullopt;
-    const uint64_t pa = first & ((uint64_t{1} << 48) - 1);
-    for (size_t k = 8; k < kXfer; k += 8)
-      if (get64(slots, base + k) != tag_of(pa + k)) return std::nullopt;
-    return pa;
-  }
-
-  uint64_t marker_word(size_t op, size_t k) const {
-    return 0xc0de'0000'0000'0000ull | (uint64_t{batch_seq_ & 0xffff} << 24) | (op << 12) | k;
+  // Bits [47:0] of op i's marker: bit 47 set (never a tag), low 3 bits clear (room for elapsed time).
+  uint64_t marker_word(size_t op) const {
+    return 0x8000'0000'0000ull | (uint64_t{batch_seq_ & 0xffff} << 24) | (op << 3);
   }
 
   void wait_done(uint64_t expect) {
@@ -828,10 +825,9 @@ class QemuSmmu final : public Implementation {
     return j;
   }
 
-  // No event: where did the access land? The tags read by the op's DMA read name the address; for a write,
-  // the marker read back through the same IOVA (`landed`) confirms it.
-  Json locate(const Op& op, size_t i, const std::vector<uint8_t>& slots, bool write,
-              const std::optional<std::vector<uint8_t>>& landed) {
+  // No event: where did the access land? The tag read by the op's DMA read names the address; for a write,
+  // the marker read back through the same IOVA (`marked`) confirms it.
+  Json locate(const Op& op, size_t i, const std::vector<uint8_t>& slots, bool write, bool marked) {
     auto no_event = [&](const char* why) {
       Outcome o;
       o.status = Status::Terminated;
@@ -839,15 +835,13 @@ class QemuSmmu final : public Implementation {
       j["_note"] = why;
       return j;
     };
-    const auto pa = probed_window(slots, i);
+    const auto pa = probed_word(slots, i);
     if (!pa)
       return no_event(
-          "no event recorded and the DMA read returned no output-window tags (terminated silently, or "
+          "no event recorded and the DMA read returned no output-window tag (terminated silently, or "
           "the access left the tagged RAM window)");
-    if (write) {
-      if (!marker_found(i, landed))
-        return no_event("no event recorded and the write did not land where a read of the same IOVA did");
-    }
+    if (write && !marked)
+      return no_event("no event recorded and the write did not land where a read of the same IOVA did");
     Outcome o;
     o.status = Status::Translated;
     o.output_address = *pa + (op.txn.iova - op.window);

@@ -32,10 +32,12 @@ struct VirtLayout {
   static constexpr uint64_t kEvtq = 0x7100'0000;  // SMMU event queue (RAM)
 };
 
-// Tag stored in each word of the output window: the word's address with 0x5a5a in bits [63:48]. Bit 0 is 0,
-// so a tag read as an STE, L1 descriptor or translation table descriptor is invalid, like the zero the
-// scenario state says is there (docs/formats.md §2.1).
-constexpr uint64_t kTagMagic = 0x5a5aull << 48;
+// Tag stored in each word of the output window: the word's address (below 2^32) with 0x5a5a_a5a0 in bits
+// [63:32]. The adapter's DMA moves 8 bytes through NVMe's Timestamp feature, which returns only bits [47:0]
+// (plus the milliseconds elapsed in between), so bits [47:32] carry a magic of their own. Bit 0 is 0, so a
+// tag read as an STE, L1 descriptor or translation table descriptor is invalid, like the zero the scenario
+// state says is there (docs/formats.md §2.1).
+constexpr uint64_t kTagMagic = 0x5a5a'a5a0ull << 32;
 constexpr uint64_t tag_of(uint64_t pa) {
   return pa | kTagMagic;
 }
