@@ -93,8 +93,8 @@ constexpr uint8_t kOpSetFeatures = 0x09, kOpGetFeatures = 0x0a;
 constexpr uint32_t kFidHostBehavior = 0x16, kFidTimestamp = 0x0e;
 constexpr unsigned kQueueEntries = 256;
 constexpr uint64_t kAcqUnreachable = 0x0080'0000'0000'0000;
-constexpr size_t kXfer = 8;        // Timestamp data structure (NVMe 1.4 Figure 290)
-constexpr size_t kSentinel = 512;  // Host Behavior Support data structure (NVMe 2.0 Figure 323)
+constexpr size_t kXfer = 8;        // Timestamp data structure (NVMe 1.4, Set Features FID 0Eh)
+constexpr size_t kSentinel = 512;  // Host Behavior Support data structure (NVMe 2.0, FID 16h)
 constexpr uint64_t kLow48 = (uint64_t{1} << 48) - 1;
 constexpr uint64_t kElapsedSlack = 8;  // ms Timestamp may add per set/get step
 // CMB layout: submission queue, the sentinel, a zero word, then per-op slots (probe, marker, read-back).
@@ -419,16 +419,26 @@ class QemuSmmu final : public Implementation {
     q.queue_write(4, nvme_regs_ + kNvmeCc, 1 | 6u << 16 | 4u << 20);
   }
 
+  // Writes the commands into the queue (one b64write per contiguous run) and publishes them with one PROD
+  // write.
   void smmu_commands(std::initializer_list<std::pair<uint64_t, uint64_t>> cmds) {
     Qtest& q = *q_;
+    const unsigned entries = 1u << kCmdqLog2;
+    std::vector<uint8_t> run;
+    unsigned run_start = cmdq_prod_ & (entries - 1);
     for (const auto& [w0, w1] : cmds) {
-      const unsigned idx = cmdq_prod_ & ((1u << kCmdqLog2) - 1);
-      std::vector<uint8_t> e(16);
-      put64(e, 0, w0);
-      put64(e, 8, w1);
-      q.queue_b64write(L::kCmdq + 16 * idx, e);
-      cmdq_prod_ = (cmdq_prod_ + 1) & ((2u << kCmdqLog2) - 1);  // index + wrap bit
+      const unsigned idx = cmdq_prod_ & (entries - 1);
+      if (idx == 0 && !run.empty()) {  // the queue wrapped: the run so far ends at the last entry
+        q.queue_b64write(L::kCmdq + 16ull * run_start, run);
+        run.clear();
+        run_start = 0;
+      }
+      run.resize(run.size() + 16);
+      put64(run, run.size() - 16, w0);
+      put64(run, run.size() - 8, w1);
+      cmdq_prod_ = (cmdq_prod_ + 1) & ((2u * entries) - 1);  // index + wrap bit
     }
+    if (!run.empty()) q.queue_b64write(L::kCmdq + 16ull * run_start, run);
     q.queue_write(4, L::kSmmuBase + kCmdqProd, cmdq_prod_);
   }
 
@@ -588,12 +598,15 @@ class QemuSmmu final : public Implementation {
       ++dmas;
     };
     q.queue_write(8, zero, 0);
+    std::vector<uint8_t> slot_init(kSlot * batch.size());  // the markers; probe and read-back slots zero
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (batch[i].txn.access == AccessKind::Write) put64(slot_init, kSlot * i + 8, marker_word(i));
+    q.queue_b64write(cmb_ + kCmbSlots, slot_init);
     for (size_t i = 0; i < batch.size(); ++i) {
       const Op& op = batch[i];
       const uint64_t slot = cmb_ + kCmbSlots + kSlot * i;  // probe, marker, read-back
       read_into(op.window, slot);
       if (op.txn.access == AccessKind::Write) {
-        q.queue_write(8, slot + 8, marker_word(i));
         sq.emplace_back(kOpSetFeatures, cid++, slot + 8, kFidTimestamp);
         sq.emplace_back(kOpGetFeatures, cid++, op.window, kFidTimestamp);  // DMA write at the window
         ++dmas;
