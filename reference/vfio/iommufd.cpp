@@ -256,11 +256,7 @@ Outcome Model::ioas_map(const Request& r) {
 
 Outcome Model::ioas_unmap(const Request& r) {
   Outcome o;
-  auto fail = [&](Errno e, Clause c) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(c);
-    return f;
-  };
+  auto fail = [](Errno e, Clause c) { return Outcome::fail(e, c); };
   if (r.argsz.value_or(kUnmapStructSize) < kUnmapStructSize)
     return fail(Errno::INVAL, Clause::IOMMUFD_IOAS_UNMAP);
   if (!is(r.ioas, ObjKind::Ioas)) return fail(Errno::NOENT, Clause::IOMMUFD_OBJECT_ID);
@@ -286,11 +282,7 @@ Outcome Model::ioas_copy(const Request& r) {
   using namespace uapi;
   Outcome o;
   o.clauses.add(Clause::IOMMUFD_IOAS_COPY);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::IOMMUFD_IOAS_COPY);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::IOMMUFD_IOAS_COPY); };
   if (r.flags & ~(kIoasFixed | kIoasWriteable | kIoasReadable)) return fail(Errno::OPNOTSUPP);
   if (r.length >= kU64Max || r.src_iova >= kU64Max || r.dst_iova >= kU64Max) return fail(Errno::OVERFLOW);
   if (!is(r.src_ioas, ObjKind::Ioas)) return fail(Errno::NOENT);
@@ -346,11 +338,7 @@ Outcome Model::ioas_copy(const Request& r) {
 Outcome Model::ioas_allow_iovas(const Request& r) {
   Outcome o;
   o.clauses.add(Clause::IOMMUFD_IOAS_ALLOW_IOVAS);
-  auto fail = [&](Errno e, Clause c) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(c);
-    return f;
-  };
+  auto fail = [](Errno e, Clause c) { return Outcome::fail(e, c); };
   if (!is(r.ioas, ObjKind::Ioas)) return fail(Errno::NOENT, Clause::IOMMUFD_OBJECT_ID);
   std::vector<Range> seen;
   for (const Range& rg : r.ranges) {
@@ -393,11 +381,7 @@ Outcome Model::ioas_iova_ranges(const Request& r) {
 Outcome Model::iommufd_option(const Request& r) {
   Outcome o;
   o.clauses.add(Clause::IOMMUFD_OPTION);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::IOMMUFD_OPTION);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::IOMMUFD_OPTION); };
   constexpr int kNoObject = -2;
   if (r.option == 0) {  // IOMMU_OPTION_RLIMIT_MODE: context-wide
     if (r.object != kNoObject) return fail(Errno::OPNOTSUPP);
@@ -433,11 +417,7 @@ Outcome Model::iommufd_option(const Request& r) {
 Outcome Model::iommufd_destroy(const Request& r) {
   Outcome o;
   o.clauses.add(Clause::IOMMUFD_OBJECT_ID);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::IOMMUFD_OBJECT_ID);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::IOMMUFD_OBJECT_ID); };
   const int h = r.id;
   if (h < 0 || static_cast<size_t>(h) >= objects_.size() || !objects_[static_cast<size_t>(h)].alive)
     return fail(Errno::NOENT);
@@ -466,8 +446,7 @@ Outcome Model::iommufd_destroy(const Request& r) {
 // -------------------------------------------------------------------------------------
 
 Outcome Model::device_bind(const Request& r) {
-  if (r.group < 0 || static_cast<unsigned>(r.group) >= st_.groups)
-    throw std::invalid_argument("device.bind: group " + std::to_string(r.group) + " does not exist");
+  check_group(r.group, "device.bind: group");
   Outcome o;
   o.clauses.add(Clause::IOMMUFD_DEVICE_ATTACH);
   for (const auto& [h, d] : devices_)
@@ -484,11 +463,7 @@ Outcome Model::device_bind(const Request& r) {
 Outcome Model::device_attach(const Request& r) {
   Outcome o;
   o.clauses.add(Clause::IOMMUFD_DEVICE_ATTACH);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::IOMMUFD_DEVICE_ATTACH);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::IOMMUFD_DEVICE_ATTACH); };
   if (!is(r.dev, ObjKind::Device)) return fail(Errno::NOENT);
   Device& d = devices_.at(r.dev);
   int ioas = -1, target = -1;
@@ -569,11 +544,7 @@ Outcome Model::hwpt_alloc(const Request& r) {
   using namespace uapi;
   Outcome o;
   o.clauses.add(Clause::IOMMUFD_HWPT_ALLOC);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::IOMMUFD_HWPT_ALLOC);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::IOMMUFD_HWPT_ALLOC); };
   if (r.flags & ~(kHwptNestParent | kHwptDirty)) return fail(Errno::OPNOTSUPP);
   if (!is(r.dev, ObjKind::Device)) return fail(Errno::NOENT);
   if (is(r.pt, ObjKind::Hwpt)) return fail(Errno::INVAL);  // nested allocation needs driver data
@@ -641,11 +612,7 @@ Outcome Model::compat_unmap(Container& c, const Request& r) {
   using namespace uapi;
   Outcome o;
   o.clauses.add(Clause::IOMMUFD_COMPAT_UNMAP);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::IOMMUFD_COMPAT_UNMAP);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::IOMMUFD_COMPAT_UNMAP); };
   if (r.argsz.value_or(kUnmapArgsz) < kUnmapArgsz || (r.flags & ~kUnmapAll)) return fail(Errno::INVAL);
   const int ioas = -2 - r.container;
   if (ioases_.count(ioas) == 0) return fail(Errno::NODEV);

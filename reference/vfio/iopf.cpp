@@ -24,8 +24,7 @@ Outcome Model::iopf_alloc_queue() {
 }
 
 Outcome Model::iopf_attach(const Request& r) {
-  if (r.dev < 0 || static_cast<unsigned>(r.dev) >= st_.groups)
-    throw std::invalid_argument("iopf.attach: device " + std::to_string(r.dev) + " does not exist");
+  check_group(r.dev, "iopf.attach: device");
   Outcome o;
   o.clauses.add(Clause::IOPF_GROUP);
   if (!is(r.fault, ObjKind::Fault)) {
@@ -38,8 +37,7 @@ Outcome Model::iopf_attach(const Request& r) {
 }
 
 Outcome Model::iopf_request(const Request& r) {
-  if (r.dev < 0 || static_cast<unsigned>(r.dev) >= st_.groups)
-    throw std::invalid_argument("iopf.request: device " + std::to_string(r.dev) + " does not exist");
+  check_group(r.dev, "iopf.request: device");
   Outcome o;
   o.responses.emplace();
   o.queued = 0;
@@ -102,11 +100,7 @@ Outcome Model::iopf_read(const Request& r) {
 Outcome Model::iopf_respond(const Request& r) {
   Outcome o;
   o.clauses.add(Clause::IOPF_RESPONSE);
-  auto fail = [&](Errno e, Clause c) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(c);
-    return f;
-  };
+  auto fail = [](Errno e, Clause c) { return Outcome::fail(e, c); };
   if (!is(r.fault, ObjKind::Fault)) return fail(Errno::NOENT, Clause::IOPF_RESPONSE);
   // write(): whole responses only, at offset 0.
   if (r.bytes % kResponseSize != 0) return fail(Errno::SPIPE, Clause::IOPF_WRITE_SIZE);
@@ -130,8 +124,7 @@ Outcome Model::iopf_respond(const Request& r) {
 }
 
 Outcome Model::iopf_remove_device(const Request& r) {
-  if (r.dev < 0 || static_cast<unsigned>(r.dev) >= st_.groups)
-    throw std::invalid_argument("iopf.remove_device: device " + std::to_string(r.dev) + " does not exist");
+  check_group(r.dev, "iopf.remove_device: device");
   Outcome o;
   o.clauses.add(Clause::IOPF_REMOVE_DEVICE);
   o.responses.emplace();

@@ -326,11 +326,15 @@ const MappingSet* Model::device_translation(int group) const {
   return c.driver == Driver::None ? nullptr : &c.maps;
 }
 
+void Model::check_group(int index, std::string_view what) const {
+  if (index < 0 || static_cast<unsigned>(index) >= st_.groups)
+    throw std::invalid_argument(std::string(what) + " " + std::to_string(index) + " does not exist");
+}
+
 Outcome Model::dma_probe(const Request& r, bool write) {
   Outcome o;
   o.clauses.add(Clause::DMA_EFFECT);
-  if (r.group < 0 || static_cast<unsigned>(r.group) >= st_.groups)
-    throw std::invalid_argument("dma probe: group " + std::to_string(r.group) + " does not exist");
+  check_group(r.group, "dma probe: group");
   // Probes stay inside one page below the edu DMA mask (docs/vfio-operations.md §5); outside that the real
   // device does something else (address clamping), which the model does not describe.
   const bool device_open = st_.profile.backend == Backend::Iommufd

@@ -144,6 +144,10 @@ class Model {
   Outcome iopf_respond(const Request& r);
   Outcome iopf_remove_device(const Request& r);
 
+  // A group (or the device it holds) the state does not have is the caller's error: std::invalid_argument
+  // "WHAT INDEX does not exist".
+  void check_group(int index, std::string_view what) const;
+
   // DMA probes (every backend)
   Outcome dma_probe(const Request& r, bool write);
   const MappingSet* device_translation(int group) const;

@@ -368,11 +368,7 @@ Outcome Model::type1_dirty_pages(Container& c, const Request& r) {
   using namespace uapi;
   Outcome o;
   o.clauses.add(Clause::TYPE1_DIRTY);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::TYPE1_DIRTY);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::TYPE1_DIRTY); };
   const bool get = (r.flags & kDirtyGet) != 0;
   const uint32_t argsz = r.argsz.value_or(get ? 48 : kDirtyArgsz);
   if (c.driver != Driver::Type1v2) return fail(Errno::ACCES);  // dirty tracking is v2-only
@@ -420,8 +416,7 @@ Outcome Model::type1_dirty_pages(Container& c, const Request& r) {
 }
 
 Outcome Model::group_status(const Request& r) {
-  if (r.group < 0 || static_cast<unsigned>(r.group) >= st_.groups)
-    throw std::invalid_argument("group " + std::to_string(r.group) + " does not exist");
+  check_group(r.group, "group");
   Outcome o;
   o.clauses.add(Clause::GROUP_STATUS);
   // With a container (or iommufd) set: CONTAINER_SET|VIABLE; otherwise VIABLE (no other DMA owner here).
@@ -432,16 +427,11 @@ Outcome Model::group_status(const Request& r) {
 }
 
 Outcome Model::group_set_container(const Request& r) {
-  if (r.group < 0 || static_cast<unsigned>(r.group) >= st_.groups)
-    throw std::invalid_argument("group " + std::to_string(r.group) + " does not exist");
+  check_group(r.group, "group");
   Group& g = groups_[static_cast<size_t>(r.group)];
   Outcome o;
   o.clauses.add(Clause::GROUP_SET_CONTAINER);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::GROUP_SET_CONTAINER);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::GROUP_SET_CONTAINER); };
   if (r.container < 0 || static_cast<size_t>(r.container) >= containers_.size() ||
       !containers_[static_cast<size_t>(r.container)].open)
     return fail(Errno::BADF);
@@ -458,16 +448,11 @@ Outcome Model::group_set_container(const Request& r) {
 }
 
 Outcome Model::group_unset_container(const Request& r) {
-  if (r.group < 0 || static_cast<unsigned>(r.group) >= st_.groups)
-    throw std::invalid_argument("group " + std::to_string(r.group) + " does not exist");
+  check_group(r.group, "group");
   Group& g = groups_[static_cast<size_t>(r.group)];
   Outcome o;
   o.clauses.add(Clause::GROUP_UNSET_CONTAINER);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::GROUP_UNSET_CONTAINER);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::GROUP_UNSET_CONTAINER); };
   if (g.container < 0) return fail(Errno::INVAL);
   if (st_.profile.backend == Backend::IommufdCompat) {
     if (g.device_open) o.unmodelled = true;  // the iommufd group path has no container_users check
@@ -484,16 +469,11 @@ Outcome Model::group_unset_container(const Request& r) {
 }
 
 Outcome Model::group_get_device(const Request& r) {
-  if (r.group < 0 || static_cast<unsigned>(r.group) >= st_.groups)
-    throw std::invalid_argument("group " + std::to_string(r.group) + " does not exist");
+  check_group(r.group, "group");
   Group& g = groups_[static_cast<size_t>(r.group)];
   Outcome o;
   o.clauses.add(Clause::GROUP_GET_DEVICE);
-  auto fail = [&](Errno e) {
-    Outcome f = Outcome::fail(e);
-    f.clauses.add(Clause::GROUP_GET_DEVICE);
-    return f;
-  };
+  auto fail = [](Errno e) { return Outcome::fail(e, Clause::GROUP_GET_DEVICE); };
   if (g.container < 0) return fail(Errno::INVAL);
   if (st_.profile.backend == Backend::IommufdCompat) {
     // First open binds the device to the context and attaches it to the compat IOAS (auto domain).

@@ -225,6 +225,12 @@ struct Outcome {
     o.err = e;
     return o;
   }
+  // A failure decided by clause `c`.
+  static Outcome fail(Errno e, Clause c) {
+    Outcome o = fail(e);
+    o.clauses.add(c);
+    return o;
+  }
   bool ok() const { return err == Errno::OK; }
 };
 
