@@ -214,11 +214,63 @@ std::vector<Combo> combos() {
   return c;
 }
 
+// The profiles the Linux VM checks: type1 on the two Debian kernel lines with the two emulated IOMMUs the VM
+// has a geometry for (harness/adapters/linux_vm). Both type1 versions, so v1 semantics are checked too.
+std::vector<Combo> vm_combos() {
+  std::vector<Combo> c;
+  for (Kernel k : {Kernel::Linux6_1, Kernel::Linux6_12})
+    for (const char* g : {"intel-vtd-aw39", "amd-vi"})
+      for (Backend b : {Backend::Type1v2, Backend::Type1v1}) c.push_back({b, k, g, false});
+  return c;
+}
+
+std::vector<Request> requests_of(const std::vector<Op>& ops) {
+  std::vector<Request> out;
+  for (const Op& op : ops) out.push_back(op.request);
+  return out;
+}
+
+// The Linux VM's DMA probe maps a scratch page of its own into the device's container for the probe's
+// duration (harness/adapters/linux_vm/README.md), which takes one entry under dma_entry_limit. So with
+// `--platform linux-vm` a probe made while some container has no entry left (GET_INFO's dma_avail is 0) is
+// left out of the scenario: the VM could not run it, and leaving it out changes no state (probes change
+// nothing).
+std::vector<Request> probes_the_vm_can_run(const ScenarioState& st, const std::vector<Op>& ops) {
+  std::vector<Request> out;
+  Model model(st);
+  int containers = 0;
+  for (const Op& op : ops) {
+    const Request& r = op.request;
+    bool full = false;
+    if (r.method == Method::DmaRead || r.method == Method::DmaWrite) {
+      for (int c = 0; c < containers && !full; ++c) {
+        Model copy = model;  // GET_INFO changes nothing; the copy keeps that obvious
+        Request info;
+        info.method = Method::ContainerGetInfo;
+        info.container = c;
+        info.argsz = 4096;
+        try {
+          const Outcome o = copy.apply(info);
+          full = o.ok() && o.dma_avail && *o.dma_avail == 0;
+        } catch (const std::invalid_argument&) {
+          // a container the scenario closed: it has no entries to run out of
+        }
+      }
+    }
+    if (full) continue;
+    const Outcome o = model.apply(r);
+    if (o.container) containers = std::max(containers, *o.container + 1);
+    out.push_back(r);
+  }
+  return out;
+}
+
 }  // namespace
 
-Scenario random_scenario(uint64_t seed, uint64_t index, unsigned ops) {
-  static const std::vector<Combo> kCombos = combos();
-  const Combo& c = kCombos[index % kCombos.size()];
+Scenario random_scenario(uint64_t seed, uint64_t index, unsigned ops, bool vm_only) {
+  static const std::vector<Combo> kCombos = combos(), kVmCombos = vm_combos();
+  const std::vector<Combo>& all = vm_only ? kVmCombos : kCombos;
+  const Combo& c = all[index % all.size()];
   const uint64_t s = derive_seed(seed, index);
   // A small entry limit in a third of the scenarios so ENOSPC is reached.
   const uint32_t limit = (s % 3 == 0) ? 4 : 65535;
@@ -226,17 +278,60 @@ Scenario random_scenario(uint64_t seed, uint64_t index, unsigned ops) {
   std::vector<Request> reqs = prefix(st, true, c.sva);
   const rc::Gen<Request> gen = request_gen(st, c.sva);
   for (unsigned i = 0; i < ops; ++i) reqs.push_back(generate_seeded(gen, derive_seed(s, i), 50));
-  return run("vfio-" + std::to_string(seed) + "-" + std::to_string(index), st, reqs, true);
+  const std::string id =
+      std::string(vm_only ? "vfio-vm-" : "vfio-") + std::to_string(seed) + "-" + std::to_string(index);
+  Scenario scenario = run(id, st, reqs, true);
+  return vm_only ? run(id, st, probes_the_vm_can_run(st, scenario.ops), true) : scenario;
 }
 
+namespace {
+
+bool is_preset(const Geometry& g) {
+  const Geometry p = geometry_preset(g.name);
+  return g.pgsizes == p.pgsizes && g.aperture == p.aperture && g.reserved == p.reserved;
+}
+
+// `--platform linux-vm`: every type1 directed and boundary scenario again on each VM configuration it does
+// not already target (linux-6.1 and linux-6.12; an intel-vtd-aw39 scenario on intel-vtd-aw39, a full64 one on
+// amd-vi, whose aperture is also the whole 64-bit space), with the same requests and the model's prediction
+// for that profile. Id: the original's + "@KERNEL-GEOMETRY". Scenarios with a hand-made geometry stay
+// reference-only.
+std::vector<Scenario> vm_twins(const Scenario& s) {
+  std::vector<Scenario> out;
+  const Backend b = s.state.profile.backend;
+  if ((b != Backend::Type1v1 && b != Backend::Type1v2) || !is_preset(s.state.geometry)) return out;
+  const std::string& from = s.state.geometry.name;
+  const std::string to = from == "full64" ? "amd-vi" : from == "intel-vtd-aw39" ? from : "";
+  if (to.empty()) return out;
+  for (Kernel k : {Kernel::Linux6_1, Kernel::Linux6_12}) {
+    if (k == s.state.profile.kernel && to == from) continue;  // the original already runs on the VM
+    ScenarioState st = make_state(b, k, to, s.state.geometry.dma_entry_limit);
+    st.groups = s.state.groups;
+    st.pool = s.state.pool;
+    const std::string id = s.id + "@" + std::string(kernel_name(k)) + "-" + to;
+    const Scenario twin = run(id, st, requests_of(s.ops), true);
+    out.push_back(run(id, st, probes_the_vm_can_run(st, twin.ops), true));
+  }
+  return out;
+}
+
+}  // namespace
+
 void generate(const Options& options, const std::function<void(const Scenario&)>& sink) {
+  if (!options.platform.empty() && options.platform != "linux-vm")
+    throw std::invalid_argument("vfio: unknown --platform `" + options.platform + "` (known: linux-vm)");
+  const bool vm = options.platform == "linux-vm";
   if (options.boundary) {
-    for (const Scenario& s : directed_scenarios()) sink(s);
-    for (const Scenario& s : boundary_scenarios(options.spec_file)) sink(s);
+    std::vector<Scenario> fixed = directed_scenarios();
+    for (Scenario& s : boundary_scenarios(options.spec_file)) fixed.push_back(std::move(s));
+    for (const Scenario& s : fixed) sink(s);
+    if (vm)
+      for (const Scenario& s : fixed)
+        for (const Scenario& t : vm_twins(s)) sink(t);
   }
   if (options.random)
     for (uint64_t i = 0; i < options.count; ++i)
-      sink(random_scenario(options.seed, i, options.ops_per_scenario));
+      sink(random_scenario(options.seed, i, options.ops_per_scenario, vm));
 }
 
 }  // namespace vipcts::vfio::gen

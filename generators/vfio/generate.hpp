@@ -19,6 +19,9 @@ struct Options {
   bool random = true;
   bool boundary = true;
   std::string spec_file;  // spec/vfio.yaml, for the predicates
+  // "" = random sequences over every profile; "linux-vm" = only the profiles a Debian kernel in the Linux VM
+  // can check (type1 v1/v2 x linux-6.1/6.12 x intel-vtd-aw39/amd-vi), ids `vfio-vm-SEED-N`.
+  std::string platform;
 };
 
 struct Op {
@@ -47,8 +50,9 @@ Scenario run(std::string id, const ScenarioState& state, const std::vector<Reque
 // IOAS (handle 0) with device 0 bound (1) and attached (HWPT 2) (iommufd).
 std::vector<Request> prefix(const ScenarioState& state, bool attach_device = true, bool sva = false);
 
-// Random scenario `index` of stream `seed` (profile chosen by index, operations by derived seeds).
-Scenario random_scenario(uint64_t seed, uint64_t index, unsigned ops);
+// Random scenario `index` of stream `seed` (profile chosen by index, operations by derived seeds); `vm_only`:
+// the profiles of Options::platform "linux-vm".
+Scenario random_scenario(uint64_t seed, uint64_t index, unsigned ops, bool vm_only = false);
 
 // Hand-written scenarios, each aimed at clauses a random sequence reaches rarely.
 std::vector<Scenario> directed_scenarios();

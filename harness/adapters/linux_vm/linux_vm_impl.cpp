@@ -38,19 +38,27 @@ std::string errno_name(int e) {
 }
 
 // The IOMMU geometries of docs/vfio-operations.md §2.2 that a real emulated IOMMU can have: the VM claims
-// `vfio.geometry.NAME` only when GET_INFO shows exactly this page-size bitmap and these usable ranges.
+// `vfio.geometry.NAME` only when GET_INFO shows exactly this page-size bitmap and these usable ranges on a
+// kernel of this line ("" = any line).
 struct Geometry {
   const char* name;
+  const char* line;
   uint64_t pgsizes;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;  // aperture minus reserved, inclusive
 };
 
 const std::vector<Geometry>& known_geometries() {
+  // VT-d (QEMU aw-bits=39): 4K|2M|1G, the MSI window reserved. AMD-Vi: the v1 page table's bitmap
+  // (drivers/iommu/amd/amd_iommu_types.h AMD_IOMMU_PGSIZES: `~0xFFF & ~(2 << 38)` on 6.1, `GENMASK_ULL(51,
+  // 12) ^ SZ_512G` on 6.12), a 64-bit aperture, and the MSI window plus the HyperTransport hole
+  // [0xfd00000000, 0xffffffffff] reserved (amd_iommu_get_resv_regions); all three read back from GET_INFO in
+  // the VM (reports/linux-6.1/triage.md §4).
+  static const std::vector<std::pair<uint64_t, uint64_t>> amd_ranges = {
+      {0x0ull, 0xfedfffffull}, {0xfef00000ull, 0xfcffffffffull}, {0x10000000000ull, ~0ull}};
   static const std::vector<Geometry> g = {
-      {"intel-vtd-aw39", 0x40201000ull, {{0x0ull, 0xfedfffffull}, {0xfef00000ull, 0x7fffffffffull}}},
-      {"amd-vi",
-       0xffffff7ffffff000ull,
-       {{0x0ull, 0xfedfffffull}, {0xfef00000ull, 0xfcffffffffull}, {0x10000000000ull, 0xffffffffffffull}}},
+      {"intel-vtd-aw39", "", 0x40201000ull, {{0x0ull, 0xfedfffffull}, {0xfef00000ull, 0x7fffffffffull}}},
+      {"amd-vi", "linux-6.1", 0xffffff7ffffff000ull, amd_ranges},
+      {"amd-vi", "linux-6.12", 0xfff7ffffff000ull, amd_ranges},
   };
   return g;
 }
@@ -226,21 +234,24 @@ class LinuxVmImplementation final : public Implementation {
       if (comma == std::string::npos) break;
       pos = comma + 1;
     }
-    const std::string usage = "expected linux-vm:KERNEL[,iommu=intel|amd|virtio][,boot-timeout=SECONDS]";
+    const std::string usage =
+        "expected linux-vm:KERNEL[,iommu=intel|amd|virtio][,boot-timeout=SECONDS][,op-timeout=SECONDS]";
     if (parts[0].empty()) throw InputError("--impl linux-vm: needs a kernel (6.1, 6.12, ...); " + usage);
     for (size_t i = 1; i < parts.size(); ++i) {
       size_t eq = parts[i].find('=');
       std::string key = parts[i].substr(0, eq), val = eq == std::string::npos ? "" : parts[i].substr(eq + 1);
       if (key == "iommu" && (val == "intel" || val == "amd" || val == "virtio")) {
         config_.iommu = val == "intel" ? Iommu::Intel : val == "amd" ? Iommu::Amd : Iommu::Virtio;
-      } else if (key == "boot-timeout" && !val.empty() &&
+      } else if ((key == "boot-timeout" || key == "op-timeout") && !val.empty() && val.size() < 6 &&
                  val.find_first_not_of("0123456789") == std::string::npos) {
-        config_.boot_timeout_ms = static_cast<unsigned>(std::stoul(val) * 1000);
+        (key == "boot-timeout" ? config_.boot_timeout_ms : op_timeout_ms_) =
+            static_cast<unsigned>(std::stoul(val) * 1000);
       } else {
         throw InputError("--impl linux-vm:" + spec + ": bad option `" + parts[i] + "`; " + usage);
       }
     }
-    config_.op_timeout_ms = std::max(options.timeout_ms, 20000u);
+    // A DMA probe takes up to about a second of a loaded host: --timeout-ms below 20 s only via op-timeout.
+    config_.op_timeout_ms = op_timeout_ms_ ? op_timeout_ms_ : std::max(options.timeout_ms, 20000u);
     config_.release = linux_vm::resolve_kernel(parts[0], why_kernel_);
   }
 
@@ -296,7 +307,7 @@ class LinuxVmImplementation final : public Implementation {
                 " ranges=" + (info.kv.count("ranges") ? info.at("ranges") : "-") + ")";
     std::optional<std::string> name;
     for (const Geometry& k : known_geometries())
-      if (k.pgsizes == pgsizes && k.ranges == ranges) name = k.name;
+      if ((!*k.line || line == k.line) && k.pgsizes == pgsizes && k.ranges == ranges) name = k.name;
     // Claimed from what this kernel answered, not assumed: type1 (v1 and v2 both, vectors pick the type),
     // DMA probes (edu usable), dirty tracking (GET_INFO's migration capability).
     info_.features.clear();
@@ -588,6 +599,10 @@ class LinuxVmImplementation final : public Implementation {
       if (landed == (faults > 0)) out["_oracle_disagreement"] = true;
       return out;
     }
+    // Test hooks (never in generated vectors) for the crash and hang paths: the agent dies (init then powers
+    // the VM off) or never answers; apply() gives the crash/timeout verdict, restarts the VM and replays.
+    if (method == "linux-vm.die" || method == "linux-vm.hang")
+      return plain(call(method == "linux-vm.die" ? "die" : "hang"));
     throw std::runtime_error("linux-vm does not implement `" + method +
                              "` (Debian kernels have no iommufd; SVA/IOPF is reference-only)");
   }
@@ -598,6 +613,7 @@ class LinuxVmImplementation final : public Implementation {
 
   ImplementationInfo info_;
   VmConfig config_;
+  unsigned op_timeout_ms_ = 0;  // op-timeout=, 0 = from --timeout-ms
   std::string why_kernel_;
   std::string unavailable_;  // non-empty: no VM, nothing claimed, and why
   std::unique_ptr<Vm> vm_;

@@ -124,6 +124,9 @@ void VfioSuite::generate(const GenerateOptions& options, ScenarioSink& sink) con
   g.random = options.random;
   g.boundary = options.boundary;
   g.spec_file = options.spec_dir + "/" + std::string(clause_file());
+  g.platform = options.platform;
+  if (!g.platform.empty() && g.platform != "linux-vm")
+    throw InputError("gen vfio: unknown --platform `" + g.platform + "` (vfio knows linux-vm)");
   gen::generate(g, [&](const gen::Scenario& s) {
     ScenarioHeader header;
     header.id = s.id;

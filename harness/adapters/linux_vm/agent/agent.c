@@ -1113,6 +1113,12 @@ static void handle(char* line) {
   } else if (strcmp(rq.op, "quit") == 0) {
     write_all(chan_out, "ok ret=0 errno=0\n", 17);
     exit(0);
+  } else if (strcmp(rq.op, "die") == 0) {
+    /* Test hook for the host's crash path: no answer, the agent is gone and init powers the VM off. */
+    abort();
+  } else if (strcmp(rq.op, "hang") == 0) {
+    /* Test hook for the host's timeout path: no answer, ever. */
+    for (;;) pause();
   } else {
     size_t i = 0;
     while (i < sizeof ops / sizeof ops[0] && strcmp(ops[i].name, rq.op) != 0) ++i;

@@ -91,7 +91,8 @@ int main() {
     std::printf("skipped: %s\n", missing.c_str());
     return failures ? 1 : 77;
   }
-  auto impl = make_implementation("linux-vm:6.1,iommu=intel", options);
+  // op-timeout: the hang below costs this long; every real request answers in well under a second.
+  auto impl = make_implementation("linux-vm:6.1,iommu=intel,op-timeout=8", options);
   const auto& f = impl->info().features;
   auto has = [&](const char* x) { return std::find(f.begin(), f.end(), x) != f.end(); };
   expect(has("vfio.type1") && has("vfio.dma") && has("vfio.kernel.linux-6.1") &&
@@ -164,6 +165,35 @@ int main() {
            R"({"method":"container.map_dma","params":{"container":0,"iova":"0x8000","size":"0x1000","vaddr":"0x4000000","flags":3}})",
            R"({"ret":-1,"errno":"ENOSPC"})"},
       });
+  impl->close();
+
+  // The crash and hang paths: the agent dies (the VM powers off) or stops answering; the operation gets a
+  // crash / timeout verdict, the VM comes back from its snapshot with the scenario replayed, and the run goes
+  // on (the mapping made before the failure is still there: EEXIST).
+  expect(impl->open(vfio, {"vfio-7-2", {}, {}, state(65535)}).kind == ObservationKind::Outcome,
+         "open for the crash/hang replay");
+  const char* map =
+      R"({"method":"container.map_dma","params":{"container":0,"iova":"0x100000","size":"0x1000","vaddr":"0x0","flags":3}})";
+  run_steps(
+      *impl,
+      {
+          {"container.open", R"({"method":"container.open","params":{}})", R"({"ret":0,"container":0})"},
+          {"group.set_container", R"({"method":"group.set_container","params":{"group":0,"container":0}})",
+           R"({"ret":0})"},
+          {"container.set_iommu TYPE1v2",
+           R"({"method":"container.set_iommu","params":{"container":0,"type":3}})", R"({"ret":0})"},
+          {"map 4 KiB", map, R"({"ret":0})"},
+      });
+  for (const char* how : {"die", "hang"}) {
+    const std::string m = std::string("linux-vm.") + how;
+    std::vector<Observation> got =
+        impl->apply(std::vector<Json>{Json{{"method", m}, {"params", Json::object()}}, Json::parse(map)});
+    const ObservationKind want = m == "linux-vm.die" ? ObservationKind::Crash : ObservationKind::Timeout;
+    expect(got.size() == 2 && got[0].kind == want, m + ": crash/timeout verdict", got[0].message);
+    expect(got.size() == 2 && matches(Json::parse(R"({"ret":-1,"errno":"EEXIST"})"), got[1]),
+           m + ": restored, replayed: the mapping is still there",
+           got.size() == 2 ? got[1].outcome.dump() + " " + got[1].message : "");
+  }
   impl->close();
   impl.reset();
   return failures ? 1 : 0;
