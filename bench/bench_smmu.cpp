@@ -142,59 +142,72 @@ void BM_Translate_S1(benchmark::State& state) {
 }
 BENCHMARK(BM_Translate_S1)->Arg(0)->Arg(1)->Arg(2);
 
-// ---- Stage 2 alone (s2_translate) and nested: a stage-1 walk whose table addresses are IPAs translated by
-// stage 2 (the TableAddressHook), then the output IPA translated by stage 2. translate() does not route
-// Config = 0b11x yet, so these measure the stage-2 and nested paths of the model directly.
+// ---- Stage 2 only (STE.Config 0b110) and nested (0b111) through translate(), end to end: STE, stage-2 S2*
+// checks, (nested) CD fetch through stage 2, stage-1 walk with every descriptor address translated by stage
+// 2, then the output IPA through stage 2. Stage 2 maps the first 1 GB of IPA space onto PA + 4 GB with
+// level-2 blocks (4K 2 MB, 16K 32 MB, 64K 512 MB); stage 1 maps 512 pages of a 48-bit VA range to IPAs below
+// 1 GB.
+constexpr uint64_t kS2Shift = uint64_t{1} << 32;
+constexpr uint64_t kNestedCd = 0x0800'0000;  // IPA
+
 struct S2Fixture {
   SparseMemory memory;
-  S2Params s2;
-  WalkParams s1;
-  std::vector<uint64_t> ias;
+  SmmuRegisters regs;
+  std::vector<Transaction> s2_txns, nested_txns;
 
   explicit S2Fixture(Granule g) {
-    // Stage 2: 40-bit IPA. 4K: SL0 = 1 (level 1, 2 concatenated tables); 16K: level 2 (16 tables); 64K:
-    // level 2.
+    regs.idr0 = 0b11 | (0b10u << 2) | (0b10u << 6);  // S1P, S2P, TTF = AArch64, HTTU = AF + dirty
+    regs.idr1 = 16;
+    regs.idr5 = 5 | (1u << 4) | (1u << 5) | (1u << 6);  // OAS 48, every granule
+    regs.cr0 = 1;
+    regs.cr2 = 2;
+    regs.strtab_base = kStrtab;
+    regs.strtab_base_cfg = 8;
+    // Stage 2: 40-bit IPA, S2SL0 = 1 (4K: level 1, 2 concatenated tables; 16K: level 2, 16 tables; 64K:
+    // level 2).
     const int start = g == Granule::K4 ? 1 : 2;
     gen::VmsaTableBuilder s2b(memory, 0x4000'0000, g, 40, start);
-    // Identity-map the first 1 GB of IPA space (tables and output) with the largest blocks the granule
-    // allows.
-    const int level = 2;
-    const uint64_t size = uint64_t{1} << vmsa::level_shift(g, level);
+    const uint64_t size = uint64_t{1} << vmsa::level_shift(g, 2);
     for (uint64_t a = 0; a < (uint64_t{1} << 30); a += size)
-      s2b.map(a, level, a, (3u << 6) | (1u << 10) | (0xfu << 2));
-    Ste ste;
-    ste.word0 = 1 | (0b111u << 1);
-    ste.word2 = (uint64_t{24} << 32) | (uint64_t{1} << 38) /* S2SL0 = 1 */ |
-                (uint64_t(g == Granule::K4    ? 0
-                          : g == Granule::K64 ? 1
-                                              : 2)
-                 << 46) |
-                (uint64_t{5} << 48) | (uint64_t{1} << 51) | (uint64_t{1} << 58);
-    ste.word3 = s2b.root();
-    SmmuRegisters regs;
-    regs.idr0 = 0b11 | (0b10u << 2) | (0b10u << 6);
-    regs.idr5 = 5 | (1u << 4) | (1u << 5) | (1u << 6);
-    s2 = s2_params(regs, ste);
-    // Stage 1 in IPA space: 48-bit VA, pages mapped to IPAs below 1 GB.
-    gen::VmsaTableBuilder s1b(memory, 0x1000'0000, g, 48, vmsa::s1_start_level(g, 48));
+      s2b.map(a, 2, a + kS2Shift, (3u << 6) | (1u << 10) | (0xfu << 2));
+    // Stage 1 in IPA space (stored at PA = IPA + 4 GB): 48-bit VA, 512 pages mapped to IPAs at 512 MB.
+    SparseMemory ipa;
+    gen::VmsaTableBuilder s1b(ipa, 0x1000'0000, g, 48, vmsa::s1_start_level(g, 48));
     const unsigned page = vmsa::granule_bits(g);
     for (uint64_t i = 0; i < 512; ++i)
-      s1b.map((uint64_t{0x12} << 36) + (i << page), 3, 0x2000'0000 + (i << page), 1u << 10);
-    s1.ttb = s1b.root();
-    s1.txsz = 16;
-    s1.granule = g;
-    for (unsigned i = 0; i < 4096; ++i)
-      ias.push_back((uint64_t{0x12} << 36) + ((uint64_t{i} * 2654435761u) % (uint64_t{512} << page)));
-  }
-};
-
-struct S2Hook final : TableAddressHook {
-  const SparseMemory* memory;
-  const S2Params* s2;
-  bool table_address(uint64_t ipa, uint64_t& pa) const override {
-    const S2Result r = s2_translate(*memory, *s2, ipa, S2Purpose::TableWalk, AccessKind::Read, true);
-    pa = r.pa;
-    return r.fault == S2Fault::None;
+      s1b.map((uint64_t{0x12} << 36) + (i << page), 3, 0x2000'0000 + (i << page), (1u << 10) | (1u << 6));
+    gen::CdFields cd;
+    cd.t0sz = 16;
+    cd.tg0 = g == Granule::K4 ? 0 : g == Granule::K64 ? 1 : 2;
+    cd.ttb0 = s1b.root();
+    cd.mair = 0xff;
+    gen::write_words(ipa, kNestedCd, gen::encode_cd(cd));
+    for (const auto& w : ipa.nonzero_words()) memory.write64(w.addr + kS2Shift, w.value);
+    // STE 0: stage 2 only; STE 1: nested with S1ContextPtr = kNestedCd (an IPA).
+    for (unsigned sid = 0; sid < 2; ++sid) {
+      gen::SteFields f;
+      f.config = sid == 0 ? 0b110 : 0b111;
+      f.s1_context_ptr = kNestedCd;
+      auto w = gen::encode_ste(f);
+      w[2] = (uint64_t{24} << 32) | (uint64_t{1} << 38) |
+             (uint64_t(g == Granule::K4    ? 0
+                       : g == Granule::K64 ? 1
+                                           : 2)
+              << 46) |
+             (uint64_t{5} << 48) | (uint64_t{1} << 51) |
+             (uint64_t{1} << 58);  // S2T0SZ 24, S2SL0 1, S2TG, S2PS 48, S2AA64, S2R
+      w[3] = s2b.root();
+      gen::write_words(memory, kStrtab + 64 * sid, w);
+    }
+    for (unsigned i = 0; i < 4096; ++i) {
+      Transaction t;
+      t.access = (i & 1) ? AccessKind::Write : AccessKind::Read;
+      t.iova = 0x2000'0000 + ((uint64_t{i} * 2654435761u) % (uint64_t{512} << page));
+      s2_txns.push_back(t);
+      t.stream_id = 1;
+      t.iova += (uint64_t{0x12} << 36) - 0x2000'0000;
+      nested_txns.push_back(t);
+    }
   }
 };
 
@@ -202,44 +215,30 @@ const char* granule_label(Granule g) {
   return g == Granule::K4 ? "4K" : g == Granule::K16 ? "16K" : "64K";
 }
 
-void BM_Translate_S2(benchmark::State& state) {
-  const Granule g = static_cast<Granule>(state.range(0));
-  S2Fixture f(g);
-  if (f.s2.config != S2Config::Ok) state.SkipWithError("stage-2 configuration rejected");
+void run_translations(benchmark::State& state, const S2Fixture& f, const std::vector<Transaction>& txns) {
+  if (translate(f.memory, f.regs, txns[0]).status != Status::Translated)
+    state.SkipWithError("the fixture does not translate");
   size_t i = 0;
   uint64_t sink = 0;
-  for (auto _ : state)
-    sink += s2_translate(f.memory, f.s2, 0x2000'0000 + (f.ias[i++ & 4095] & 0xffffff), S2Purpose::Input,
-                         AccessKind::Read, false)
-                .pa;
+  for (auto _ : state) sink += translate(f.memory, f.regs, txns[i++ & 4095]).output_address;
   benchmark::DoNotOptimize(sink);
-  state.SetLabel(granule_label(g));
   state.counters["translations_per_s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void BM_Translate_S2(benchmark::State& state) {
+  const Granule g = static_cast<Granule>(state.range(0));
+  const S2Fixture f(g);
+  state.SetLabel(granule_label(g));
+  run_translations(state, f, f.s2_txns);
 }
 BENCHMARK(BM_Translate_S2)->Arg(0)->Arg(1)->Arg(2);
 
 void BM_Translate_Nested(benchmark::State& state) {
   const Granule g = static_cast<Granule>(state.range(0));
-  S2Fixture f(g);
-  if (f.s2.config != S2Config::Ok) state.SkipWithError("stage-2 configuration rejected");
-  S2Hook hook;
-  hook.memory = &f.memory;
-  hook.s2 = &f.s2;
-  WalkParams p = f.s1;
-  p.s2 = &hook;
-  size_t i = 0;
-  uint64_t sink = 0;
-  for (auto _ : state) {
-    Outcome scratch;
-    const WalkResult w = s1_walk(f.memory, p, f.ias[i++ & 4095], scratch, nullptr);
-    if (w.fault == S1Fault::None)
-      sink += s2_translate(f.memory, f.s2, w.oa, S2Purpose::Input, AccessKind::Read, false).pa;
-  }
-  benchmark::DoNotOptimize(sink);
+  const S2Fixture f(g);
   state.SetLabel(granule_label(g));
-  state.counters["translations_per_s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  run_translations(state, f, f.nested_txns);
 }
 BENCHMARK(BM_Translate_Nested)->Arg(0)->Arg(1)->Arg(2);
 

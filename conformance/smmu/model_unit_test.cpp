@@ -118,10 +118,15 @@ TEST(SMMU_STE_CONFIG, Stage1WithoutS1PIsCBadSte) {
   s.regs.idr0 &= ~2u;
   EXPECT_TRUE(has_event(s.run(kVa), EventType::C_BAD_STE));
 }
-TEST(SMMU_STE_CONFIG, S2PAdvertisedIsUnmodelled) {
+TEST(SMMU_STE_CONFIG, S2PAdvertisedLeavesStage1Unchanged) {
+  // IDR0.S2P = 1 only adds Config 0b11x; a stage-1-only STE translates as before.
   Scenario s;
+  s.tt0->map(0x40000000, kBlock1G, 0x80000000);
+  const Outcome before = s.run(kVa);
   s.regs.idr0 |= 1u;
-  EXPECT_EQ(s.run(kVa).status, Status::Unmodelled);
+  const Outcome after = s.run(kVa);
+  EXPECT_EQ(after.status, Status::Translated);
+  EXPECT_EQ(after.output_address, before.output_address);
 }
 TEST(SMMU_STE_CONFIG, ReservedStrwWithHypIsCBadSte) {
   Scenario s;

@@ -50,11 +50,17 @@ TEST(SpecDeterminism, SameSeedSameScenarios) {
 
 TEST(SpecDeterminism, RandomScenarioDependsOnlyOnSeedAndIndex) {
   // Scenario smmu-9-5 is the same whether 6 or 40 scenarios are generated: replayable from its id.
+  // The stage-2 random scenarios (one per four) follow the stage-1 ones: smmu-s2r-9-1 likewise.
   const auto small = spec_test::generate_all(spec_test::options(9, 6, false));
   const auto large = spec_test::generate_all(spec_test::options(9, 40, false));
-  ASSERT_EQ(small.size(), 6u);
-  expect_same(small, std::vector<gen::ScenarioSpec>(large.begin(), large.begin() + 6));
+  ASSERT_EQ(small.size(), 6u + 2u);
+  ASSERT_EQ(large.size(), 40u + 10u);
+  expect_same(std::vector<gen::ScenarioSpec>(small.begin(), small.begin() + 6),
+              std::vector<gen::ScenarioSpec>(large.begin(), large.begin() + 6));
+  expect_same(std::vector<gen::ScenarioSpec>(small.begin() + 6, small.end()),
+              std::vector<gen::ScenarioSpec>(large.begin() + 40, large.begin() + 42));
   EXPECT_EQ(small[5].id, "smmu-9-5");
+  EXPECT_EQ(small[7].id, "smmu-s2r-9-1");
 }
 
 TEST(SpecDeterminism, DifferentSeedsDiffer) {
@@ -73,7 +79,8 @@ TEST(SpecDeterminism, ScenarioIdsAreUniqueAndWellFormed) {
   for (const auto& s : all) {
     EXPECT_TRUE(ids.insert(s.id).second) << s.id;
     EXPECT_TRUE(s.id.rfind("smmu-5-", 0) == 0 || s.id.rfind("smmu-b-SMMU.", 0) == 0 ||
-                s.id.rfind("smmu-g-5-", 0) == 0)
+                s.id.rfind("smmu-g-5-", 0) == 0 || s.id.rfind("smmu-s2-5-", 0) == 0 ||
+                s.id.rfind("smmu-s2r-5-", 0) == 0)
         << s.id;
     EXPECT_FALSE(s.transactions.empty()) << s.id;
     EXPECT_TRUE(std::is_sorted(s.clauses.begin(), s.clauses.end())) << s.id;

@@ -64,6 +64,10 @@ struct PredicateStatus {
 };
 std::vector<PredicateStatus> check_predicates(const ClauseFile& file);
 
+// Clauses of stage 2, nesting and the PBHA combination: their edges come from stage2_scenarios.hpp, not from
+// the stage-1 knobs here.
+bool is_stage2_clause(const std::string& id);
+
 // Every boundary scenario of the clause file, in file order; ids "smmu-b-<CLAUSE.ID>-<true|false>-<n>".
 void generate_boundary(const ClauseFile& file, uint64_t seed, const std::function<void(const ScenarioSpec&)>& emit);
 

@@ -12,6 +12,7 @@
 #include "rc_generators.hpp"
 #include "reference/smmu/granule.hpp"
 #include "reference/smmu/translate.hpp"
+#include "stage2_scenarios.hpp"
 
 namespace vipcts::smmu::gen {
 
@@ -25,6 +26,15 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
     if (!bit(ste0, 0)) continue;
     const unsigned config = static_cast<unsigned>(bits(ste0, 3, 1));
     if (config == 0b100) f.insert("smmu.ste.bypass");
+    // Stage 2 only or nested with IDR0.S2P = 1 (without it Config 0b11x is just C_BAD_STE); PBHA when
+    // IDR3.PBHA and an STE.S2HWU bit [75:72] enable it.
+    if ((config == 0b110 || config == 0b111) && idr0_s2p(s.regs)) {
+      f.insert(config == 0b110 ? "smmu.s2" : "smmu.nested");
+      const uint64_t ste1 = s.memory.read64(strtab_base_addr(s.regs) + uint64_t{t.stream_id} * 64 + 8);
+      if (bit(s.regs.idr3, 3) && bits(ste1, 11, 8) != 0) f.insert("smmu.pbha");
+      if (config == 0b111 && bit(s.regs.idr3, 3) && bit(s.regs.idr3, 2)) f.insert("smmu.pbha");
+      continue;  // the CD (nested) is at an IPA: its fields are not read here
+    }
     if (config != 0b101) continue;
     const uint64_t cd0 = s.memory.read64(ste0 & mask(55, 6));
     f.insert("smmu.s1");
@@ -76,6 +86,15 @@ void generate(const Options& options, const std::function<void(const ScenarioSpe
       finish_scenario(s);
       emit(s);
     }
+    // Stage 2 and nested (IDR0.S2P = 1): one for every four stage-1 scenarios, from their own seed stream so
+    // the stage-1 scenarios above stay what they were.
+    const rc::Gen<ScenarioSpec> g2 = s2_scenario(options.ops_per_scenario);
+    for (uint64_t i = 0; i < (options.count + 3) / 4; ++i) {
+      ScenarioSpec s = generate_seeded(g2, derive_seed(options.seed ^ 0x5332ull, i));
+      s.id = "smmu-s2r-" + std::to_string(options.seed) + "-" + std::to_string(i);
+      finish_scenario(s);
+      emit(s);
+    }
   }
   if (options.boundary) {
     if (options.spec_file.empty())
@@ -84,6 +103,11 @@ void generate(const Options& options, const std::function<void(const ScenarioSpe
     generate_boundary(file, options.seed, emit);
     // Every granule, start level, leaf level, TTB, TBI and PBHA enable combination (fixed tables, no Z3).
     generate_granule_scenarios(options.seed, [&](ScenarioSpec& s) {
+      finish_scenario(s);
+      emit(s);
+    });
+    // Stage 2 and nested edges: S2SL0/S2T0SZ, concatenation, OA boundaries, ILLEGAL fields, CLASS CD/TT/IN.
+    generate_s2_fixed_scenarios(options.seed, [&](ScenarioSpec& s) {
       finish_scenario(s);
       emit(s);
     });

@@ -46,6 +46,31 @@ enum class Clause : uint8_t {
   EVENT_FIELDS,               // SMMU.EVENT.FIELDS
   EVENT_RECORD_TERMINATE,     // SMMU.EVENT.RECORD_TERMINATE
   PBHA_S1_OUTPUT,             // SMMU.PBHA.S1_OUTPUT
+  STE_S2_TG,                  // SMMU.STE.S2.TG
+  STE_S2_T0SZ,                // SMMU.STE.S2.T0SZ
+  STE_S2_SL0,                 // SMMU.STE.S2.SL0
+  STE_S2_CONCAT,              // SMMU.STE.S2.CONCAT
+  STE_S2_PS_EFFECTIVE,        // SMMU.STE.S2.PS_EFFECTIVE
+  STE_S2_TTB_RANGE,           // SMMU.STE.S2.TTB_RANGE
+  STE_S2_MISC,                // SMMU.STE.S2.MISC
+  S2_S1_BYPASS_INPUT,         // SMMU.S2.S1_BYPASS_INPUT
+  S2_INPUT_RANGE,             // SMMU.S2.INPUT_RANGE
+  S2_WALK_INDEX,              // SMMU.S2.WALK.INDEX
+  S2_DESC,                    // SMMU.S2.DESC
+  S2_ADDR_SIZE,               // SMMU.S2.ADDR_SIZE
+  S2_OUTPUT_ADDRESS,          // SMMU.S2.OUTPUT_ADDRESS
+  S2_AF,                      // SMMU.S2.AF
+  S2_PERM,                    // SMMU.S2.PERM
+  S2_PTW,                     // SMMU.S2.PTW
+  S2_FAULT_PRIORITY,          // SMMU.S2.FAULT_PRIORITY
+  EVENT_S2_FIELDS,            // SMMU.EVENT.S2_FIELDS
+  EVENT_S2_RECORD,            // SMMU.EVENT.S2_RECORD
+  NESTED_CD_FETCH,            // SMMU.NESTED.CD_FETCH
+  NESTED_TABLE_WALK,          // SMMU.NESTED.TABLE_WALK
+  NESTED_PERMISSION,          // SMMU.NESTED.PERMISSION
+  PBHA_S2_OUTPUT,             // SMMU.PBHA.S2_OUTPUT
+  PBHA_S2POE,                 // SMMU.PBHA.S2POE
+  PBHA_COMBINE,               // SMMU.PBHA.COMBINE
   kCount
 };
 

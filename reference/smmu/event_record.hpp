@@ -31,6 +31,10 @@ struct EventRecord {
   bool pnu = false;         // privileged
   bool s2 = false;          // fault at stage 2
   EventClass event_class = EventClass::IN;
+  // IPA[55:12] of a stage-2 fault (S2 = 1): the CD address (CLASS = CD), the stage-1 descriptor address
+  // (CLASS = TT) or the input's IPA (CLASS = IN); bits [11:0] are not recorded. UNKNOWN for stage-1 faults
+  // (§7.3.13-§7.3.16), so only compared when S2 = 1 (event_ipa_valid).
+  uint64_t ipa = 0;
   bool operator==(const EventRecord&) const = default;
 };
 
@@ -54,6 +58,7 @@ enum EventField : unsigned {
   kFieldPnu = 1u << 6,
   kFieldS2 = 1u << 7,
   kFieldClass = 1u << 8,
+  kFieldIpa = 1u << 9,  // only when S2 = 1: event_ipa_valid
 };
 
 constexpr unsigned event_fields(EventType t) {
@@ -71,7 +76,15 @@ constexpr unsigned event_fields(EventType t) {
       break;
   }
   return kFieldSid | kFieldSsv | kFieldSsid | kFieldInputAddr | kFieldRnw | kFieldInd | kFieldPnu | kFieldS2 |
-         kFieldClass;
+         kFieldClass | kFieldIpa;
+}
+
+// The IPA field of the record: IPA[55:12] (§7.3.13). Meaningful only for a stage-2 fault.
+constexpr uint64_t event_ipa_bits(uint64_t ipa) {
+  return ipa & 0x00ff'ffff'ffff'f000ull;
+}
+constexpr bool event_ipa_valid(const EventRecord& e) {
+  return (event_fields(e.type) & kFieldIpa) != 0 && e.s2;
 }
 
 // Whether the record's SubstreamID is meaningful: only with SSV = 1 (§7.3: "SubstreamID field is UNKNOWN"

@@ -40,9 +40,11 @@ struct Outcome {
   // descriptor bit 59+n where enabled, else 0.
   uint8_t pbha = 0;
   std::optional<EventRecord> event;  // the record written to the event queue, if any
-  // Hardware descriptor updates (AF set by HTTU). At most one per stage-1 walk in this slice.
+  // Hardware descriptor updates (AF set, stage-2 dirty state by HTTU): the stage-1 leaf, and with stage 2 the
+  // stage-2 descriptors used for the CD fetch, the stage-1 table reads and the output (deduplicated).
+  static constexpr size_t kMaxUpdates = 4;  // = VIPCTS_SMMU_MAX_UPDATES; more is reported Unmodelled
   uint8_t update_count = 0;
-  std::array<DescriptorUpdate, 2> updates{};
+  std::array<DescriptorUpdate, kMaxUpdates> updates{};
   // After a Permission fault it is UNKNOWN whether AF was set (IHI 0070 §3.13.1): don't compare updates then.
   bool updates_unknown = false;
   // Diagnostic, not an architected event field: the walk level that decided the outcome (-1 when no walk).

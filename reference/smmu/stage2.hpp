@@ -14,6 +14,7 @@
 #include "ste.hpp"
 #include "transaction.hpp"
 #include "walk.hpp"
+#include "witness.hpp"
 
 namespace vipcts::smmu {
 
@@ -29,12 +30,15 @@ struct S2Params {
   WalkParams walk;    // stage-2 walk parameters (stage2 = true)
   unsigned ias = 48;  // stage-2 input size limit (IAS)
   bool affd = false, ptw = false, hd = false, ha = false, s = false, r = true;
-  uint8_t pbha_enables = 0;  // SMMU.PBHA.S2_ENABLE
+  bool idr3_pbha = false;    // SMMU_IDR3.PBHA
+  unsigned s2hwu = 0;        // STE.S2HWU59..62
+  uint8_t pbha_enables = 0;  // SMMU.PBHA.S2_OUTPUT: IDR3.PBHA and S2HWU
   bool xnx = false;          // IDR3.XNX: XN[0] (bit 53) distinguishes privileged/unprivileged execution
 };
 
-// Decodes and checks the STE stage-2 fields for Config = 0b11x. Only called when IDR0.S2P = 1.
-S2Params s2_params(const SmmuRegisters& regs, const Ste& ste);
+// Decodes and checks the STE stage-2 fields for Config = 0b11x (only reached when IDR0.S2P = 1: STE.CONFIG
+// rejects the rest), deciding SMMU.STE.S2.* and SMMU.PBHA.S2POE.
+S2Params s2_params(const SmmuRegisters& regs, const Ste& ste, Outcome& out, Trace* trace);
 
 // Stage-2 input size limit IAS: OAS, or MAX(40, OAS) when AArch32 (VMSAv8-32 LPAE) tables are supported
 // (IHI 0070 §3.4).
@@ -50,16 +54,29 @@ struct S2Result {
   S2Fault fault = S2Fault::None;
   uint64_t pa = 0;
   unsigned level = 0;
-  uint8_t pbha = 0;  // this stage's PBHA, masked by the S2HWU enables
+  uint64_t desc = 0;  // the stage-2 leaf (when the walk reached one)
+  bool perm = false;  // the stage-2 permission check failed (computed whenever a leaf was reached)
+  uint8_t pbha = 0;   // this stage's PBHA, masked by the S2HWU enables
   bool update = false;
   DescriptorUpdate update_value;
   bool update_unknown = false;  // Permission fault with HA: UNKNOWN whether AF was set
 };
 
-// Translates one IPA. `access`/`privileged` are the transaction's for Input; walks and CD fetches are
-// privileged reads of data.
+// Translates one IPA. `access`/`privileged` are the transaction's for Input; walks and CD fetches are reads
+// of data. Decides the SMMU.S2.* clauses on `out`.
 S2Result s2_translate(const SparseMemory& memory, const S2Params& p, uint64_t ipa, S2Purpose purpose,
-                      AccessKind access, bool privileged);
+                      AccessKind access, bool privileged, Outcome& out, Trace* trace);
+
+// The same without recording clauses (unit tests and benchmarks of the stage on its own).
+inline S2Params s2_params(const SmmuRegisters& regs, const Ste& ste) {
+  Outcome scratch;
+  return s2_params(regs, ste, scratch, nullptr);
+}
+inline S2Result s2_translate(const SparseMemory& memory, const S2Params& p, uint64_t ipa, S2Purpose purpose,
+                             AccessKind access, bool privileged) {
+  Outcome scratch;
+  return s2_translate(memory, p, ipa, purpose, access, privileged, scratch, nullptr);
+}
 
 // Stage-2 descriptor fields (DDI 0487 D8.3.2): S2AP [7:6] (bit 6 read, bit 7 write), MemAttr [5:2] (Device
 // when [5:4] = 00), AF [10], DBM [51], XN [54:53].

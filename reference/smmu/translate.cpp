@@ -6,6 +6,7 @@
 #include "descriptor.hpp"
 #include "pbha.hpp"
 #include "permissions.hpp"
+#include "stage2.hpp"
 #include "ste.hpp"
 #include "stream_table.hpp"
 #include "walk.hpp"
@@ -32,7 +33,7 @@ EventRecord config_event(const Transaction& txn, EventType type) {
 
 // Translation-related records (§7.3.13-16): the access attributes of the input transaction, stage 1: S2 = 0
 // and CLASS = IN; InputAddr exactly as presented.
-EventRecord fault_event(const Transaction& txn, EventType type, Outcome& out, Trace* trace) {
+EventRecord translation_event(const Transaction& txn, EventType type) {
   EventRecord e;
   e.type = type;
   e.stream_id = txn.stream_id;
@@ -44,6 +45,11 @@ EventRecord fault_event(const Transaction& txn, EventType type, Outcome& out, Tr
   e.pnu = txn.privileged;
   e.s2 = false;
   e.event_class = EventClass::IN;
+  return e;
+}
+
+EventRecord fault_event(const Transaction& txn, EventType type, Outcome& out, Trace* trace) {
+  const EventRecord e = translation_event(txn, type);
   if (Witness* w = decide(out, trace, Clause::EVENT_FIELDS)) {
     w->set("access", static_cast<uint64_t>(txn.access)).set("priv", txn.privileged).set("rnw", e.rnw);
     w->set("ind", e.ind).set("pnu", e.pnu).set("s2", e.s2).set("class", static_cast<uint64_t>(e.event_class));
@@ -95,6 +101,92 @@ Outcome& s1_fault(Outcome& out, Trace* trace, const Transaction& txn, const Cont
   return terminate(out, cd.a() ? Termination::Abort : Termination::RazWi,
                    record ? std::optional<EventRecord>(e) : std::nullopt);
 }
+
+EventType event_type(S2Fault f) {
+  switch (f) {
+    case S2Fault::AddressSize:
+      return EventType::F_ADDR_SIZE;
+    case S2Fault::AccessFlag:
+      return EventType::F_ACCESS;
+    case S2Fault::Permission:
+      return EventType::F_PERMISSION;
+    default:
+      return EventType::F_TRANSLATION;
+  }
+}
+
+// A stage-2 Translation-related fault (§5.5, §7.3.13-16): STE.S2S = 1 stalls (not modelled); else STE.S2R
+// decides the record, and the transaction always aborts (CD.A does not apply to stage 2). The record has
+// S2 = 1, CLASS = what stage 2 was translating (CD fetch, stage-1 table walk, or the input's IPA) and the IPA
+// of that address.
+Outcome& s2_fault(Outcome& out, Trace* trace, const Transaction& txn, const S2Params& s2, S2Fault f,
+                  EventClass cls, uint64_t ipa) {
+  if (s2.s) return unmodelled(out);
+  const bool record = s2.r;
+  if (Witness* w = decide(out, trace, Clause::EVENT_S2_RECORD))
+    w->set("s2r", s2.r).set("record", record).set("razwi", 0);
+  EventRecord e = translation_event(txn, event_type(f));
+  e.s2 = true;
+  e.event_class = cls;
+  e.ipa = event_ipa_bits(ipa);
+  if (Witness* w = decide(out, trace, Clause::EVENT_S2_FIELDS)) {
+    w->set("access", static_cast<uint64_t>(txn.access)).set("rnw", e.rnw).set("ind", e.ind).set("s2", e.s2);
+    w->set("class", static_cast<uint64_t>(e.event_class)).set("purpose", static_cast<uint64_t>(cls));
+    w->set("ipa", e.ipa).set("addr", ipa);
+  }
+  return terminate(out, Termination::Abort, record ? std::optional<EventRecord>(e) : std::nullopt);
+}
+
+// Adds a hardware descriptor update to the outcome; a later update of the same descriptor replaces the
+// earlier one (both start from the same memory, the later one includes the earlier bits). False when the
+// outcome cannot hold it.
+bool add_update(Outcome& out, const DescriptorUpdate& u) {
+  for (uint8_t i = 0; i < out.update_count; ++i) {
+    if (out.updates[i].addr == u.addr) {
+      out.updates[i] = u;
+      return true;
+    }
+  }
+  if (out.update_count >= out.updates.size()) return false;
+  out.updates[out.update_count++] = u;
+  return true;
+}
+
+// The stage-2 side effects of one stage-2 translation: its AF/dirty update, or UNKNOWN after a Permission
+// fault. False when the updates overflow the outcome (Unmodelled).
+bool record_s2_effects(Outcome& out, const S2Result& r) {
+  if (r.update_unknown) out.updates_unknown = true;
+  return !r.update || add_update(out, r.update_value);
+}
+
+// Nested: the stage-1 walk reads each descriptor through stage 2 (CLASS = TT on a fault).
+class NestedTableWalk final : public TableAddressHook {
+ public:
+  NestedTableWalk(const SparseMemory& memory, const S2Params& s2, const Transaction& txn, Outcome& out,
+                  Trace* trace)
+      : memory_(memory), s2_(s2), txn_(txn), out_(out), trace_(trace) {}
+
+  bool descriptor_address(uint64_t ipa, uint64_t& pa) const override {
+    touch(out_, Clause::NESTED_TABLE_WALK);
+    fault_ =
+        s2_translate(memory_, s2_, ipa, S2Purpose::TableWalk, txn_.access, txn_.privileged, out_, trace_);
+    overflow_ = overflow_ || !record_s2_effects(out_, fault_);
+    if (fault_.fault != S2Fault::None) return false;
+    pa = fault_.pa;
+    return true;
+  }
+  const S2Result& last() const { return fault_; }
+  bool overflow() const { return overflow_; }
+
+ private:
+  const SparseMemory& memory_;
+  const S2Params& s2_;
+  const Transaction& txn_;
+  Outcome& out_;
+  Trace* trace_;
+  mutable S2Result fault_;
+  mutable bool overflow_ = false;
+};
 
 void priority_witness(Outcome& out, Trace* trace, bool translation, bool addr_size, bool access,
                       bool permission, S1Fault chosen) {
@@ -152,8 +244,8 @@ bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned 
 
 }  // namespace
 
-Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
-                  Trace* trace) {
+Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn, Trace* trace,
+                  PbhaCombine pbha_combine) {
   Outcome out;
   const unsigned oas = address_size_bits(idr5_oas(regs));
 
@@ -198,7 +290,6 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
   if (Witness* w = decide(out, trace, Clause::STE_VALID)) w->set("v", ste.v()).set("bad_ste", !ste.v());
   if (!ste.v()) return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
 
-  if (idr0_s2p(regs)) return unmodelled(out);  // stage 2 is not in this slice
   const unsigned config = ste.config();
   const bool hyp = bit(regs.idr0, 9);
   const bool abort_silent = !bit(config, 2);
@@ -209,6 +300,18 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
   }
   if (abort_silent) return terminate(out, Termination::Abort, std::nullopt);
   if (ste_illegal) return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
+
+  // Stage 2 (Config 0b11x, reachable only with IDR0.S2P = 1): the STE's S2* fields must be legal (§5.2).
+  const bool stage2 = bit(config, 1);
+  S2Params s2;
+  if (stage2) {
+    // STRW is RES0 without IDR0.Hyp; other StreamWorlds with stage 2 are outside the model.
+    if (hyp && ste.strw() != 0) return unmodelled(out);
+    s2 = s2_params(regs, ste, out, trace);
+    if (s2.config == S2Config::Unmodelled) return unmodelled(out);
+    if (s2.config == S2Config::Illegal)
+      return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
+  }
 
   const bool stage1 = bit(config, 0);
   const unsigned ssidsize = static_cast<unsigned>(bits(regs.idr1, 10, 6));
@@ -221,6 +324,32 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
     w->set("bad_substream", substream_bad);
   }
   if (substream_bad) return config_error(out, trace, txn, EventType::C_BAD_SUBSTREAMID, true, true);
+
+  if (!stage1 && stage2) {
+    // Config 0b110: stage 1 bypassed, the input address is the IPA. An input beyond IAS is a stage-1 Address
+    // Size fault, S2 = 0, CLASS = IN, recorded and aborted like bypass (§3.4.1, §7.3.14); then stage 2.
+    const bool ias_fault = beyond(txn.iova, s2.ias);
+    if (Witness* w = decide(out, trace, Clause::S2_S1_BYPASS_INPUT))
+      w->set("iova", txn.iova).set("ias", s2.ias).set("fault", ias_fault);
+    if (ias_fault)
+      return terminate(out, Termination::Abort, fault_event(txn, EventType::F_ADDR_SIZE, out, trace));
+    const S2Result r =
+        s2_translate(memory, s2, txn.iova, S2Purpose::Input, txn.access, txn.privileged, out, trace);
+    out.level = static_cast<int8_t>(r.level);
+    if (!record_s2_effects(out, r)) return unmodelled(out);
+    if (r.fault != S2Fault::None) return s2_fault(out, trace, txn, s2, r.fault, EventClass::IN, txn.iova);
+    // Memory attributes of stage-2-only traffic (incoming attributes combined with S2 MemAttr) are not
+    // modelled: reported as 0, like bypass.
+    out.pbha = r.pbha;
+    if (Witness* w = decide(out, trace, Clause::PBHA_S2_OUTPUT))
+      w->set("idr3_pbha", s2.idr3_pbha)
+          .set("s2hwu", s2.s2hwu)
+          .set("leaf", leaf_pbha_bits(r.desc))
+          .set("pbha", r.pbha);
+    out.status = Status::Translated;
+    out.output_address = r.pa;
+    return out;
+  }
 
   if (!stage1) {
     // Config 0b100: both stages bypassed; an input beyond the OAS is a stage-1 Address Size fault, CLASS = IN
@@ -253,9 +382,19 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
     return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
   }
 
-  const uint64_t cd_addr = ste.s1_context_ptr();
+  uint64_t cd_addr = ste.s1_context_ptr();
   if (Witness* w = decide(out, trace, Clause::STE_CD_ADDRESS))
     w->set("ste_word0", ste.word0).set("cd_addr", cd_addr);
+  if (stage2) {
+    // Nested: S1ContextPtr is an IPA; the CD fetch is translated by stage 2 (CLASS = CD on a fault; §5.2
+    // S1ContextPtr, §7.3.13). The CD is 64-byte aligned, so it lies in one stage-2 page.
+    touch(out, Clause::NESTED_CD_FETCH);
+    const S2Result r =
+        s2_translate(memory, s2, cd_addr, S2Purpose::CdFetch, txn.access, txn.privileged, out, trace);
+    if (!record_s2_effects(out, r)) return unmodelled(out);
+    if (r.fault != S2Fault::None) return s2_fault(out, trace, txn, s2, r.fault, EventClass::CD, cd_addr);
+    cd_addr = r.pa;
+  }
   // A CD pointer beyond the OAS: truncated, F_CD_FETCH or C_BAD_STE (§3.4.3): CONSTRAINED, not modelled.
   if (beyond(cd_addr + 63, oas)) return unmodelled(out);
   const ContextDescriptor cd = ContextDescriptor::read(memory, cd_addr);
@@ -350,8 +489,13 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
   params.pamax = address_size_bits(idr5_oas(regs));
   // HADx is RES0 unless IDR3.HAD [2].
   params.had = bit(regs.idr3, 2) && (which == 0 ? cd.had0() : cd.had1());
+  const NestedTableWalk nested(memory, s2, txn, out, trace);
+  if (stage2) params.s2 = &nested;
   const WalkResult walk = s1_walk(memory, params, txn.iova, out, trace);
   out.level = static_cast<int8_t>(walk.level);
+  if (nested.overflow()) return unmodelled(out);
+  if (walk.fault == S1Fault::Stage2)
+    return s2_fault(out, trace, txn, s2, nested.last().fault, EventClass::TT, walk.fault_ipa);
   if (walk.fault != S1Fault::None) {
     priority_witness(out, trace, walk.fault == S1Fault::Translation, walk.fault == S1Fault::AddressSize,
                      false, false, walk.fault);
@@ -422,13 +566,32 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
           .set("perm_fault", permission)
           .set("update", update)
           .set("unknown", unknown);
+    // Nested: the AF write of a stage-1 descriptor is itself translated by stage 2 (and may fault, CLASS =
+    // TT, §3.13.1): not modelled.
+    if ((update || unknown) && stage2) return unmodelled(out);
     if (update) {
       out.updates[0] = DescriptorUpdate{walk.desc_addr, desc | (uint64_t{1} << kDescAfBit)};
       out.update_count = 1;
     }
     out.updates_unknown = unknown;
   }
+  // Nested: the IPA goes through stage 2 (CLASS = IN on a fault). The access is allowed only if both stages
+  // allow it (SMMU.NESTED.PERMISSION); stage 1 is decided first, so its faults are the ones reported.
+  S2Result s2r;
+  if (stage2 && !addr_size && !access) {
+    Outcome scratch;  // when stage 1 faulted, stage 2 is evaluated only to state the clause
+    s2r = s2_translate(memory, s2, oa, S2Purpose::Input, txn.access, txn.privileged,
+                       fault == S1Fault::None ? out : scratch, fault == S1Fault::None ? trace : nullptr);
+    if (s2r.desc != 0) {  // stage 2 reached a leaf: its permission is defined
+      if (Witness* w = decide(out, trace, Clause::NESTED_PERMISSION))
+        w->set("s1_fault", permission).set("s2_fault", s2r.perm).set("fault", permission || s2r.perm);
+    }
+  }
   if (fault != S1Fault::None) return s1_fault(out, trace, txn, cd, fault);
+  if (stage2) {
+    if (!record_s2_effects(out, s2r)) return unmodelled(out);
+    if (s2r.fault != S2Fault::None) return s2_fault(out, trace, txn, s2, s2r.fault, EventClass::IN, oa);
+  }
 
   // Attributes: MAIR byte AttrIndx of {MAIR1, MAIR0}, shareability from the descriptor (DS = 0).
   const unsigned attr_indx = desc_attr_indx(desc);
@@ -440,13 +603,30 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
   const bool idr3_pbha = bit(regs.idr3, 3), idr3_had = bit(regs.idr3, 2);
   const bool hadx = which == 0 ? cd.had0() : cd.had1();
   const unsigned hwu = which == 0 ? cd.hwu0() : cd.hwu1();
-  out.pbha = stage_pbha(desc, s1_pbha_enables(idr3_pbha, idr3_had, hadx, hwu));
+  const uint8_t s1_enables = s1_pbha_enables(idr3_pbha, idr3_had, hadx, hwu);
+  out.pbha = stage_pbha(desc, s1_enables);
   if (Witness* w = decide(out, trace, Clause::PBHA_S1_OUTPUT)) {
     w->set("idr3_pbha", idr3_pbha).set("idr3_had", idr3_had).set("hadx", hadx).set("hwu", hwu);
     w->set("leaf", leaf_pbha_bits(desc)).set("pbha", out.pbha);
   }
   out.status = Status::Translated;
   out.output_address = oa;
+  if (!stage2) return out;
+
+  // Nested output: the PA of stage 2; PBHA of both stages combined by the implementation's rule (a profile
+  // parameter: the architecture leaves it IMPLEMENTATION DEFINED; IMPDEF reports 0, not compared).
+  out.output_address = s2r.pa;
+  if (Witness* w = decide(out, trace, Clause::PBHA_S2_OUTPUT))
+    w->set("idr3_pbha", s2.idr3_pbha)
+        .set("s2hwu", s2.s2hwu)
+        .set("leaf", leaf_pbha_bits(s2r.desc))
+        .set("pbha", s2r.pbha);
+  const uint8_t s1_value = out.pbha;
+  out.pbha = combine_pbha(pbha_combine, s1_value, s1_enables, s2r.pbha, s2.pbha_enables).value_or(0);
+  if (Witness* w = decide(out, trace, Clause::PBHA_COMBINE)) {
+    w->set("rule", static_cast<uint64_t>(pbha_combine)).set("s1", s1_value).set("s1en", s1_enables);
+    w->set("s2", s2r.pbha).set("s2en", s2.pbha_enables).set("pbha", out.pbha);
+  }
   return out;
 }
 

@@ -5,14 +5,17 @@
 
 #include "../common/sparse_memory.hpp"
 #include "outcome.hpp"
+#include "pbha.hpp"
 #include "registers.hpp"
 #include "transaction.hpp"
 #include "witness.hpp"
 
 namespace vipcts::smmu {
 
+// pbha_combine: how the implementation combines stage-1 and stage-2 PBHA of a nested translation (a profile
+// parameter, SMMU.PBHA.COMBINE); the generated vectors use stage 2 wins.
 Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
-                  Trace* trace = nullptr);
+                  Trace* trace = nullptr, PbhaCombine pbha_combine = PbhaCombine::Stage2Wins);
 
 void apply_updates(SparseMemory& memory, const Outcome& outcome);
 

@@ -33,21 +33,25 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
   int level = start;
   for (;;) {
     result.level = static_cast<unsigned>(level);
-    // Nested: the table address is an IPA; stage 2 translates it before the read.
-    uint64_t table_pa = table;
-    if (params.s2 != nullptr && !params.s2->table_address(table, table_pa)) {
-      result.fault = S1Fault::Stage2;
-      result.fault_ipa = table;
-      return result;
-    }
     const uint64_t index = vmsa::table_index(va, g, n, level, start);
-    const uint64_t desc_addr = table_pa + index * 8;
+    const uint64_t desc_ia = table + index * 8;
     if (s1) {
       if (Witness* w = decide(out, t, Clause::S1_WALK_INDEX)) {
         w->set("granule", granule_code(g)).set("iova", va).set("txsz", params.txsz);
         w->set("level", static_cast<uint64_t>(level));
-        w->set("table", table_pa).set("index", index).set("desc_addr", desc_addr);
+        w->set("table", table).set("index", index).set("desc_addr", desc_ia);
       }
+    } else if (Witness* w = decide(out, trace, Clause::S2_WALK_INDEX)) {
+      w->set("granule", granule_code(g)).set("ipa", va).set("s2t0sz", params.txsz);
+      w->set("level", static_cast<uint64_t>(level)).set("start", static_cast<uint64_t>(start));
+      w->set("table", table).set("index", index).set("desc_addr", desc_ia);
+    }
+    // Nested: the descriptor address is an IPA; stage 2 translates it before the read.
+    uint64_t desc_addr = desc_ia;
+    if (params.s2 != nullptr && !params.s2->descriptor_address(desc_ia, desc_addr)) {
+      result.fault = S1Fault::Stage2;
+      result.fault_ipa = desc_ia;
+      return result;
     }
     const uint64_t desc = memory.read64(desc_addr);
     const unsigned type = desc_type(desc);
@@ -57,6 +61,7 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
       if (Witness* w = decide(out, t, Clause::S1_DESC_INVALID))
         w->set("type", type).set("fault", !desc_valid(desc));
     }
+    if (!s1) touch(out, Clause::S2_DESC);
     if (!desc_valid(desc)) {
       result.fault = S1Fault::Translation;
       return result;
@@ -98,6 +103,8 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
       if (s1) {
         if (Witness* w = decide(out, t, Clause::S1_ADDR_SIZE_TABLE))
           w->set("next_table", next).set("eff_ips", params.eff_ips).set("fault", too_big);
+      } else if (Witness* w = decide(out, trace, Clause::S2_ADDR_SIZE)) {
+        w->set("addr", next).set("eff_s2ps", params.eff_ips).set("fault", too_big);
       }
       if (too_big) {
         result.fault = S1Fault::AddressSize;

@@ -26,6 +26,10 @@ inline Witness* decide(Outcome& out, Trace* trace, Clause c) {
   out.clauses.add(c);
   return trace != nullptr ? &trace->add(c) : nullptr;
 }
+// Records a decision on a clause that has no SMT predicate (so no witness fields).
+inline void touch(Outcome& out, Clause c) {
+  out.clauses.add(c);
+}
 
 // ---- Stage-1 4 KB helpers (the shape the stage-1 slice started with; generators use them).
 // S1StartLevel = 3 - floor((N - 1 - 12) / 9), N = 64 - TxSZ. TxSZ must be in [16, 48].
@@ -38,11 +42,13 @@ uint64_t s1_table_base(uint64_t ttb, unsigned txsz);
 // The index of va into the table at `level`: VA[level_shift+8 : level_shift], cut off at N-1.
 uint64_t s1_table_index(uint64_t va, unsigned txsz, unsigned level);
 
-// When stage 2 is on (nested), every stage-1 table address is an IPA and must be translated by stage 2
-// before it is read (IHI 0070 §3.3.x, "pointer types"). The hook does that; false = stage 2 faulted (the
-// hook keeps the details).
+// When stage 2 is on (nested), every stage-1 descriptor address is an IPA and must be translated by stage 2
+// before it is read (IHI 0070 G.b §3.3.3 and §5.2 S1ContextPtr: "pointer types"; DDI 0487 J1.1 AArch64.S1Walk
+// calls AArch64.S2Translate for each descriptor fetch). The descriptor's own address is translated, not the
+// table base: a 16/64 KB stage-1 table may span several stage-2 pages. false = stage 2 faulted (the hook
+// keeps the details).
 struct TableAddressHook {
-  virtual bool table_address(uint64_t ipa, uint64_t& pa) const = 0;
+  virtual bool descriptor_address(uint64_t ipa, uint64_t& pa) const = 0;
 
  protected:
   ~TableAddressHook() = default;
@@ -66,7 +72,7 @@ struct WalkResult {
   unsigned level = 0;             // level of the leaf, or of the descriptor that faulted
   uint64_t desc = 0;              // the leaf descriptor
   uint64_t desc_addr = 0;         // where the leaf descriptor is (a PA)
-  uint64_t fault_ipa = 0;         // Stage2: the IPA of the table that stage 2 could not translate
+  uint64_t fault_ipa = 0;         // Stage2: the IPA of the descriptor that stage 2 could not translate
   uint64_t oa = 0;                // output address (leaf base | offset), valid when fault = None
   TablePermissions table;         // hierarchical permissions gathered on the way (stage 1, HAD = 0)
 };

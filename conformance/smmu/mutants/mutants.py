@@ -70,6 +70,38 @@ MUTANTS = {
     "pbha-field-shifted": (
         "smmu/pbha.hpp", "bits(leaf_desc, 62, kPbhaLsb)", "bits(leaf_desc, 63, kPbhaLsb + 1)",
         "PBHA taken from descriptor bits [63:60] instead of [62:59]"),
+    "s2sl0-legality-off-by-one": (
+        "smmu/granule.hpp", "return ia_bits < lo || ia_bits > hi;", "return ia_bits < lo || ia_bits >= hi;",
+        "S2InconsistentSL off by one: the largest legal input size (16 concatenated start tables) rejected"),
+    "s2-concatenation-count-halved": (
+        "smmu/granule.hpp", "const unsigned msb = level == start_level ? ia_bits - 1 : lsb + granule_stride(g) - 1;",
+        "const unsigned msb = level == start_level ? (ia_bits - 1 > lsb + granule_stride(g) - 1 ? ia_bits - 2 : ia_bits - 1) : lsb + granule_stride(g) - 1;",
+        "concatenated stage-2 start tables: one index bit too few (half the tables)"),
+    "pbha-stage2-wins-inverted": (
+        "smmu/pbha.hpp", "return static_cast<uint8_t>(s2 | (s1 & ~s2_enables & 0xf));",
+        "return static_cast<uint8_t>(s1 | (s2 & ~s1_enables & 0xf));",
+        "nested PBHA: stage 1 wins where both stages enable a bit"),
+    "nested-permission-s1-only": (
+        "smmu/translate.cpp", "if (s2r.fault != S2Fault::None) return s2_fault(out, trace, txn, s2, s2r.fault, EventClass::IN, oa);",
+        "if (s2r.fault != S2Fault::None && s2r.fault != S2Fault::Permission) return s2_fault(out, trace, txn, s2, s2r.fault, EventClass::IN, oa);",
+        "nested: only stage-1 permissions applied to the output (stage-2 S2AP/XN ignored)"),
+    "s2-fault-without-s2-bit": (
+        "smmu/translate.cpp", "  e.s2 = true;\n  e.event_class = cls;", "  e.s2 = false;\n  e.event_class = cls;",
+        "stage-2 fault records written with S2 = 0"),
+    "s2-walk-fault-class-in": (
+        "smmu/translate.cpp", "s2_fault(out, trace, txn, s2, nested.last().fault, EventClass::TT, walk.fault_ipa)",
+        "s2_fault(out, trace, txn, s2, nested.last().fault, EventClass::IN, walk.fault_ipa)",
+        "a stage-2 fault on a stage-1 descriptor read reported with CLASS = IN instead of TT"),
+    "s2-cd-fetch-untranslated": (
+        "smmu/translate.cpp", "    cd_addr = r.pa;\n", "",
+        "nested: the CD read at its IPA, not at the PA stage 2 gives"),
+    "s2-ptw-ignored": (
+        "smmu/stage2.cpp", "perm = perm || (p.ptw && s2_desc_device(d));", "perm = perm || false;",
+        "S2PTW: a Device-typed stage-2 mapping of a walk or CD fetch not a Permission fault"),
+    "s2-xn-needs-read": (
+        "smmu/stage2.cpp", "const bool read = purpose != S2Purpose::Input || access == AccessKind::Read;",
+        "const bool read = purpose != S2Purpose::Input || access != AccessKind::Write;",
+        "stage-2 instruction fetches also need S2AP read permission"),
     "tbi-ignored": (
         "smmu/translate.cpp", "mask(tbi ? 55 : 63, 64 - txsz)", "mask(63, 64 - txsz)",
         "TBIx ignored in the input range check"),

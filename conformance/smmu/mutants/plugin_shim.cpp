@@ -69,6 +69,7 @@ int mutant_translate(void* ctx, const vipcts_smmu_txn* t, vipcts_smmu_outcome* o
     out->event.sid = e.stream_id;
     out->event.ssid = e.substream_id;
     out->event.input_addr = e.input_addr;
+    out->event_ipa = e.ipa;
   }
   if (!o.updates_unknown) {
     for (uint8_t i = 0; i < o.update_count && i < VIPCTS_SMMU_MAX_UPDATES; ++i) {
@@ -93,9 +94,10 @@ const void* suite(const char* name, uint32_t version) {
 }
 
 // The features the reference claims (harness/suites/smmu/suite.cpp): a mutant must be tested on everything.
-const char* const kFeatures[] = {"smmu.s1",         "smmu.ste.bypass", "smmu.gbpa",      "smmu.httu.af",
-                                 "smmu.cd.tbi",     "smmu.cd.ttb1",    "smmu.cd.raz_wi", "smmu.s1.gran16k",
-                                 "smmu.s1.gran64k", "smmu.pbha",       nullptr};
+const char* const kFeatures[] = {
+    "smmu.s1",        "smmu.ste.bypass", "smmu.gbpa",       "smmu.httu.af", "smmu.cd.tbi", "smmu.cd.ttb1",
+    "smmu.cd.raz_wi", "smmu.s1.gran16k", "smmu.s1.gran64k", "smmu.pbha",    "smmu.s2",     "smmu.nested",
+    nullptr};
 
 const vipcts_implementation kImpl = {
     VIPCTS_ABI_VERSION, "vipcts-smmu-mutant", VIPCTS_MUTANT_NAME, kFeatures, nullptr, suite};

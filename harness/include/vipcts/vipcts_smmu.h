@@ -76,6 +76,9 @@ typedef struct vipcts_smmu_outcome {
   /* Descriptors the SMMU wrote back (HTTU), with their new value. */
   uint32_t update_count;
   vipcts_mem_word updates[VIPCTS_SMMU_MAX_UPDATES];
+  /* Added at the end (ABI version unchanged: the host zero-fills the struct, older plugins leave it 0 and claim
+   * no stage-2 feature): the event's IPA field, IPA[55:12], for stage-2 faults (event.s2 = 1). */
+  uint64_t event_ipa;
 } vipcts_smmu_outcome;
 
 typedef struct vipcts_smmu_ops {

@@ -419,7 +419,7 @@ constexpr unsigned kAllEventFields = event_fields(EventType::F_TRANSLATION);
 // An event record with only the fields its type defines (event_fields, IHI 0070 §7.3), in the docs/formats.md
 // §2.3 order. type and event_class are passed encoded: a name, or the raw number when it is not one we know.
 Json encode_event_fields(Json type, unsigned fields, const EventRecord& e, Json event_class) {
-  ObjectBuilder j(10);
+  ObjectBuilder j(11);
   j.add("type", std::move(type));
   if (fields & kFieldSid) j.add("sid", e.stream_id);
   if (fields & kFieldSsv) j.add("ssv", e.ssv);
@@ -430,6 +430,7 @@ Json encode_event_fields(Json type, unsigned fields, const EventRecord& e, Json 
   if (fields & kFieldPnu) j.add("pnu", e.pnu);
   if (fields & kFieldS2) j.add("s2", e.s2);
   if (fields & kFieldClass) j.add("class", std::move(event_class));
+  if ((fields & kFieldIpa) && e.s2) j.add("ipa", to_hex(e.ipa));  // stage-2 faults only (event_ipa_valid)
   return j.take();
 }
 
@@ -509,6 +510,7 @@ Json outcome_from_abi(const vipcts_smmu_outcome& out) {
       r.ind = e.ind != 0;
       r.pnu = e.pnu != 0;
       r.s2 = e.s2 != 0;
+      r.ipa = out.event_ipa;
       j.add("event", encode_event_fields(known_type ? Json(type_name) : Json(to_hex(e.type)),
                                          known_type ? event_fields(type) : kAllEventFields, r,
                                          known_class ? Json(class_name) : Json(to_hex(e.event_class))));
@@ -529,8 +531,8 @@ namespace {
 
 EventRecord decode_event(const Json& j, const Path& path) {
   if (!j.is_object()) fail(path, "expected an object or null, found " + show(j));
-  static constexpr std::string_view kKeys[] = {"type", "sid", "ssv", "ssid", "input_addr",
-                                               "rnw",  "ind", "pnu", "s2",   "class"};
+  static constexpr std::string_view kKeys[] = {"type", "sid", "ssv", "ssid",  "input_addr", "rnw",
+                                               "ind",  "pnu", "s2",  "class", "ipa"};
   EventRecord e;
   unsigned seen = 0;
   for (const auto& [key_string, value] : members(j)) {
@@ -573,6 +575,9 @@ EventRecord decode_event(const Json& j, const Path& path) {
         if (!parse_event_class(value.get_ref<const std::string&>(), e.event_class))
           fail(at, "unknown event class '" + value.get<std::string>() + "'");
         break;
+      case 10:
+        e.ipa = parse_hex_u64(value, at);
+        break;
       default:
         if (is_ignored_key(key)) continue;
         fail(at, "unknown field");
@@ -584,7 +589,7 @@ EventRecord decode_event(const Json& j, const Path& path) {
   if ((seen & 1u) == 0) fail(Path(path, kKeys[0]), "missing field");
   const unsigned defined = event_fields(e.type);
   for (size_t i = 1; i < std::size(kKeys); ++i)
-    if ((defined & (1u << (i - 1))) != 0 && (seen & (1u << i)) == 0)
+    if ((defined & (1u << (i - 1))) != 0 && (seen & (1u << i)) == 0 && (kKeys[i] != "ipa" || e.s2))
       fail(Path(path, kKeys[i]), "missing field");
   return e;
 }

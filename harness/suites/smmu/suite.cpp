@@ -181,6 +181,7 @@ void compare_events(const EventRecord& e, const EventRecord& o, Diff& d) {
   if (f & kFieldS2) d.flag("event.s2", e.s2, o.s2);
   if ((f & kFieldClass) && e.event_class != o.event_class)
     d.add("event.class", event_class_name(e.event_class), event_class_name(o.event_class));
+  if ((f & kFieldIpa) && e.s2 && o.s2) d.hex("event.ipa", e.ipa, o.ipa);  // stage-2 faults only
 }
 
 }  // namespace
@@ -190,7 +191,8 @@ void compare_events(const EventRecord& e, const EventRecord& o, Diff& d) {
 
 std::vector<std::string> SmmuSuite::features() const {
   return {"smmu.s1",      "smmu.ste.bypass", "smmu.gbpa",       "smmu.httu.af",    "smmu.cd.tbi",
-          "smmu.cd.ttb1", "smmu.cd.raz_wi",  "smmu.s1.gran16k", "smmu.s1.gran64k", "smmu.pbha"};
+          "smmu.cd.ttb1", "smmu.cd.raz_wi",  "smmu.s1.gran16k", "smmu.s1.gran64k", "smmu.pbha",
+          "smmu.s2",      "smmu.nested"};
 }
 
 std::unique_ptr<SuiteSession> SmmuSuite::open_reference(const Json& state) const {
