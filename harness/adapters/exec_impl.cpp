@@ -31,6 +31,7 @@
 
 #include "harness/adapters/adapters.hpp"
 #include "harness/core/errors.hpp"
+#include "harness/core/json_text.hpp"
 #include "vipcts_version.hpp"
 
 namespace vipcts {
@@ -267,9 +268,17 @@ struct Failure {
 
 // A request serialised once: the JSON object text without its leading '{', so "{\"id\":N," + tail is the
 // line.
-std::string request_tail(const Json& request) {
-  std::string text = request.dump();
-  return text.substr(1);
+std::string request_tail(std::string_view request) {
+  return std::string(request.substr(request.empty() ? 0 : 1));
+}
+
+// A response in the shape implementations normally write, {"id":N,"result":VALUE} with VALUE compact JSON
+// in the canonical subset (harness/core/json_text.hpp), read without a DOM. False for anything else, which
+// the strict DOM path then accepts or reports.
+bool scan_result(std::string_view line, uint64_t& id, std::string_view& result) {
+  JsonCursor c(line);
+  return c.lit("{\"id\":") && c.u64(id) && c.lit(",\"result\":") && c.value(result) && c.lit("}") &&
+         c.at_end();
 }
 
 std::string excerpt(std::string_view line) {
@@ -312,7 +321,7 @@ class ExecImplementation final : public Implementation {
     open_tail_ += R"(,"scenario":)";
     open_tail_ += Json(header.id).dump();
     open_tail_ += R"(,"state":)";
-    open_tail_ += header.state.dump();
+    open_tail_ += header.state.text();
     open_tail_ += "}}";
 
     // The previous scenario's close answer first, so a failure there is not blamed on this open.
@@ -332,7 +341,19 @@ class ExecImplementation final : public Implementation {
     return result;
   }
 
+  // The protocol is text: apply() is apply_text() with DOMs around it.
   std::vector<Observation> apply(std::span<const Json> requests) override {
+    std::vector<std::string> texts;
+    texts.reserve(requests.size());
+    for (const Json& r : requests) texts.push_back(r.dump());
+    std::vector<std::string_view> views(texts.begin(), texts.end());
+    std::vector<Observation> out = apply_text(views);
+    for (Observation& o : out)
+      if (o.kind == ObservationKind::Outcome) o.outcome = Json::parse(o.text);
+    return out;
+  }
+
+  std::vector<Observation> apply_text(std::span<const std::string_view> requests) override {
     std::vector<Observation> out(requests.size());
     if (!in_scenario_) {
       for (auto& o : out) o = {ObservationKind::Error, {}, "apply() without an open scenario"};
@@ -340,7 +361,7 @@ class ExecImplementation final : public Implementation {
     }
     std::vector<std::string> tails;
     tails.reserve(requests.size());
-    for (const Json& r : requests) tails.push_back(request_tail(r));
+    for (std::string_view r : requests) tails.push_back(request_tail(r));
 
     size_t done = 0;
     while (done < requests.size()) {
@@ -463,7 +484,7 @@ class ExecImplementation final : public Implementation {
     if (answer.kind == ObservationKind::Error) {
       bad = "hello refused: " + answer.message;
     } else {
-      bad = parse_hello(answer.outcome);
+      bad = parse_hello(Json::parse(answer.text));
     }
     if (!bad.empty()) {
       child_.kill_and_reap();
@@ -549,6 +570,12 @@ class ExecImplementation final : public Implementation {
       return Failure{index, kind, std::move(message), sent > index ? sent - index : 1};
     };
 
+    // An answer in order: to on_answer (unless it is the pending close's), and the deadline starts again.
+    auto deliver = [&](Observation&& obs) {
+      if (answered >= skip && on_answer) on_answer(answered - skip, std::move(obs));
+      ++answered;
+      deadline = Clock::now() + timeout;
+    };
     while (true) {
       // 1. Answers already read.
       while (answered < total) {
@@ -556,10 +583,18 @@ class ExecImplementation final : public Implementation {
         if (!line) break;
         if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
         if (line->empty()) continue;
+        const uint64_t want = first_id + answered;
+        uint64_t fast_id = 0;
+        std::string_view fast_result;
+        if (scan_result(*line, fast_id, fast_result) && fast_id == want) {
+          Observation obs;
+          obs.text.assign(fast_result);
+          deliver(std::move(obs));
+          continue;
+        }
         Json response = Json::parse(line->begin(), line->end(), nullptr, /*allow_exceptions=*/false);
         if (response.is_discarded() || !response.is_object())
           return fail(ObservationKind::Error, "response is not a JSON object: " + excerpt(*line));
-        const uint64_t want = first_id + answered;
         auto id = response.find("id");
         if (id == response.end() || !id->is_number_unsigned() || id->get<uint64_t>() != want)
           return fail(ObservationKind::Error, "response id " +
@@ -567,7 +602,7 @@ class ExecImplementation final : public Implementation {
                                                   ", expected " + std::to_string(want));
         Observation obs;
         if (auto result = response.find("result"); result != response.end()) {
-          obs.outcome = std::move(*result);
+          obs.text = result->dump();
         } else if (auto error = response.find("error"); error != response.end()) {
           obs.kind = ObservationKind::Error;
           auto message = error->is_object() ? error->find("message") : error->end();
@@ -577,9 +612,7 @@ class ExecImplementation final : public Implementation {
           return fail(ObservationKind::Error,
                       "response " + std::to_string(want) + " has neither result nor error");
         }
-        if (answered >= skip && on_answer) on_answer(answered - skip, std::move(obs));
-        ++answered;
-        deadline = Clock::now() + timeout;
+        deliver(std::move(obs));
       }
       if (answered == total) break;
 

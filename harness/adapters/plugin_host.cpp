@@ -15,6 +15,7 @@
 
 #include "harness/adapters/plugin_loader.hpp"
 #include "harness/core/json.hpp"
+#include "harness/core/json_text.hpp"
 #include "vipcts_version.hpp"
 
 namespace vipcts {
@@ -56,6 +57,35 @@ void respond_error(std::string& out, const Json& id, const std::string& message)
   out += ",\"error\":{\"message\":";
   out += Json(message).dump();
   out += "}}\n";
+}
+
+// An operation request in the shape vipcts writes it, {"id":N,"method":"M","params":{…}} (compact, the
+// canonical subset of harness/core/json_text.hpp): `request` is then the same without the id,
+// {"method":"M","params":{…}}, built in `buffer`. False for anything else (the DOM path handles it).
+bool scan_request(std::string_view line, uint64_t& id, std::string_view& method, std::string& buffer) {
+  JsonCursor c(line);
+  if (!c.lit("{\"id\":") || !c.u64(id) || !c.lit(",")) return false;
+  const size_t rest = c.pos();
+  std::string_view params;
+  if (!c.lit("\"method\":") || !c.string(method) || !c.lit(",\"params\":") || !c.value(params) ||
+      !c.lit("}") || !c.at_end())
+    return false;
+  buffer.assign("{");
+  buffer.append(line.substr(rest));
+  return true;
+}
+
+// {"id":N,"method":"open","params":{"suite":"S","scenario":"…","state":{…}}}, as vipcts writes it.
+bool scan_open(std::string_view line, uint64_t& id, std::string_view& suite, std::string_view& state) {
+  JsonCursor c(line);
+  std::string_view scenario;
+  return c.lit("{\"id\":") && c.u64(id) && c.lit(R"(,"method":"open","params":{"suite":)") &&
+         c.string(suite) && c.lit(R"(,"scenario":)") && c.string(scenario) && c.lit(R"(,"state":)") &&
+         c.peek() == '{' && c.value(state) && c.lit("}}") && c.at_end();
+}
+
+bool is_lifecycle(std::string_view method) {
+  return method == "hello" || method == "open" || method == "close" || method == "shutdown";
 }
 
 // Reads stdin in chunks and hands back complete lines.
@@ -139,9 +169,61 @@ int plugin_host_main(const std::string& so_path,
   const Suite* suite = nullptr;
   std::unique_ptr<SuiteSession> session;
   uint64_t line_no = 0;
+  std::string request_text;
+  // Pipelining: answer everything already received in one write, but never hold an answer back while
+  // waiting for more input. False when vipcts went away.
+  // open: a new session of the suite on the state (its text).
+  auto open = [&](const Json& id, const std::string& name, std::string_view state) {
+    session.reset();
+    suite = find_suite(name);
+    const void* table = nullptr;
+    if (!suite) {
+      respond_error(out, id, "vipcts plugin-host does not know suite '" + name + "'");
+    } else if (table = impl.suite ? impl.suite(name.c_str(), suite->abi_version()) : nullptr; !table) {
+      respond_error(out, id,
+                    impl_name + " does not implement suite " + name + " (suite ABI " +
+                        std::to_string(suite->abi_version()) + ")");
+    } else {
+      session = suite->open_plugin_text(table, state);
+      respond(out, id, Json::object());
+    }
+  };
+  auto answered = [&] {
+    if (in.has_line()) return true;
+    const bool ok = write_all(proto_out, out);
+    out.clear();
+    return ok;
+  };
   while (in.next(line)) {
     ++line_no;
     if (line.empty()) continue;
+    // The hot path: an operation, answered from text to text (SuiteSession::apply_text), and open, without
+    // a DOM.
+    uint64_t fast_id = 0;
+    std::string_view fast_method, fast_suite, fast_state;
+    if (scan_open(line, fast_id, fast_suite, fast_state)) {
+      try {
+        open(Json(fast_id), std::string(fast_suite), fast_state);
+      } catch (const std::exception& e) {
+        respond_error(out, Json(fast_id), e.what());
+      }
+      if (!answered()) return 0;
+      continue;
+    }
+    if (session && scan_request(line, fast_id, fast_method, request_text) && !is_lifecycle(fast_method)) {
+      try {
+        std::string result = session->apply_text(request_text);
+        out += "{\"id\":";
+        out += std::to_string(fast_id);
+        out += ",\"result\":";
+        out += result;
+        out += "}\n";
+      } catch (const std::exception& e) {
+        respond_error(out, Json(fast_id), e.what());
+      }
+      if (!answered()) return 0;
+      continue;
+    }
     Json request = Json::parse(line, nullptr, false);
     if (request.is_discarded() || !request.is_object() || !request.contains("id") ||
         !request["id"].is_number_integer() || !request.contains("method") || !request["method"].is_string()) {
@@ -170,20 +252,8 @@ int plugin_host_main(const std::string& so_path,
           respond(out, id, result);
         }
       } else if (method == "open") {
-        session.reset();
-        const std::string name = params.value("suite", std::string());
-        suite = find_suite(name);
-        const void* table = nullptr;
-        if (!suite) {
-          respond_error(out, id, "vipcts plugin-host does not know suite '" + name + "'");
-        } else if (table = impl.suite ? impl.suite(name.c_str(), suite->abi_version()) : nullptr; !table) {
-          respond_error(out, id,
-                        impl_name + " does not implement suite " + name + " (suite ABI " +
-                            std::to_string(suite->abi_version()) + ")");
-        } else {
-          session = suite->open_plugin(table, params.contains("state") ? params["state"] : Json::object());
-          respond(out, id, Json::object());
-        }
+        open(id, params.value("suite", std::string()),
+             params.contains("state") ? params["state"].dump() : "{}");
       } else if (method == "close") {
         session.reset();
         respond(out, id, Json::object());
@@ -203,12 +273,7 @@ int plugin_host_main(const std::string& so_path,
     } catch (const std::exception& e) {
       respond_error(out, id, e.what());
     }
-    // Pipelining: answer everything already received in one write, but never hold an answer back while
-    // waiting for more input.
-    if (!in.has_line()) {
-      if (!write_all(proto_out, out)) return 0;  // vipcts went away
-      out.clear();
-    }
+    if (!answered()) return 0;
   }
   session.reset();
   return 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/adapters/adapters.hpp"
+#include "harness/adapters/in_process.hpp"
 #include "harness/adapters/plugin_loader.hpp"
 #include "harness/core/errors.hpp"
 
@@ -43,7 +44,7 @@ class InprocPluginImplementation final : public Implementation {
               "the plugin does not implement suite " + name + " (suite ABI " +
                   std::to_string(suite.abi_version()) + ")"};
     try {
-      session_ = suite.open_plugin(table, header.state);
+      session_ = suite.open_plugin_text(table, header.state.text());
     } catch (const std::exception& e) {
       return {ObservationKind::Error, {}, e.what()};
     }
@@ -51,19 +52,15 @@ class InprocPluginImplementation final : public Implementation {
   }
 
   std::vector<Observation> apply(std::span<const Json> requests) override {
-    std::vector<Observation> out(requests.size());
-    for (size_t k = 0; k < requests.size(); ++k) {
-      if (!session_) {
-        out[k] = {ObservationKind::Error, {}, "apply() without an open scenario"};
-        continue;
-      }
-      try {
-        out[k].outcome = session_->apply(requests[k]);
-      } catch (const std::exception& e) {
-        out[k] = {ObservationKind::Error, {}, e.what()};
-      }
-    }
-    return out;
+    return apply_each(
+        requests, session_.get(),
+        [](SuiteSession& s, const Json& r, Observation& o) { o.outcome = s.apply(r); }, "", false);
+  }
+
+  std::vector<Observation> apply_text(std::span<const std::string_view> requests) override {
+    return apply_each(
+        requests, session_.get(),
+        [](SuiteSession& s, std::string_view r, Observation& o) { o.text = s.apply_text(r); }, "", false);
   }
 
   void close() override { session_.reset(); }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "harness/adapters/adapters.hpp"
+#include "harness/adapters/in_process.hpp"
 #include "harness/core/errors.hpp"
 #include "vipcts_version.hpp"
 
@@ -33,7 +34,7 @@ class ReferenceImplementation final : public Implementation {
   Observation open(const Suite& suite, const ScenarioHeader& header) override {
     session_.reset();
     try {
-      session_ = suite.open_reference(header.state);
+      session_ = suite.open_reference_text(header.state.text());
     } catch (const InputError&) {
       throw;
     } catch (const std::exception& e) {
@@ -43,26 +44,21 @@ class ReferenceImplementation final : public Implementation {
   }
 
   std::vector<Observation> apply(std::span<const Json> requests) override {
-    std::vector<Observation> out(requests.size());
-    for (size_t k = 0; k < requests.size(); ++k) {
-      if (!session_) {
-        out[k] = {ObservationKind::Error, {}, "apply() without an open scenario"};
-        continue;
-      }
-      try {
-        out[k].outcome = session_->apply(requests[k]);
-      } catch (const InputError&) {
-        throw;
-      } catch (const std::exception& e) {
-        out[k] = {ObservationKind::Error, {}, std::string("reference model: ") + e.what()};
-      }
-    }
-    return out;
+    return apply_each(
+        requests, session_.get(),
+        [](SuiteSession& s, const Json& r, Observation& o) { o.outcome = s.apply(r); }, kPrefix, true);
+  }
+
+  std::vector<Observation> apply_text(std::span<const std::string_view> requests) override {
+    return apply_each(
+        requests, session_.get(),
+        [](SuiteSession& s, std::string_view r, Observation& o) { o.text = s.apply_text(r); }, kPrefix, true);
   }
 
   void close() override { session_.reset(); }
 
  private:
+  static constexpr std::string_view kPrefix = "reference model: ";
   ImplementationInfo info_;
   std::unique_ptr<SuiteSession> session_;
 };

@@ -2,15 +2,16 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <z3++.h>
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
-#include <z3++.h>
 
 #include "errors.hpp"
 #include "sha256.hpp"
@@ -30,7 +31,9 @@ std::string one_line(std::string s) {
   return s;
 }
 
-bool is_upper_digit_underscore(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+bool is_upper_digit_underscore(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 // A field name becomes an SMT-LIB2 symbol; keep it to the simple-symbol subset that needs no quoting.
 bool valid_field_name(std::string_view s) {
@@ -41,15 +44,15 @@ bool valid_field_name(std::string_view s) {
 
 class Loader {
  public:
-  explicit Loader(std::string path) : path_(std::move(path)) {}
+  Loader(std::string path, bool check_predicates)
+      : path_(std::move(path)), check_predicates_(check_predicates) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& msg) const {
     throw InputError(located(path_, line_of(at), msg));
   }
 
   std::string scalar(const YAML::Node& node, const std::string& ctx, const std::string& field) const {
-    if (!node.IsScalar())
-      fail(node, ctx + "field `" + field + "`: expected a string, found " + kind(node));
+    if (!node.IsScalar()) fail(node, ctx + "field `" + field + "`: expected a string, found " + kind(node));
     return node.Scalar();
   }
 
@@ -69,7 +72,8 @@ class Loader {
   }
 
   // Map entries in file order, with duplicate keys rejected (yaml-cpp keeps both silently).
-  std::vector<std::pair<YAML::Node, YAML::Node>> entries(const YAML::Node& map, const std::string& ctx) const {
+  std::vector<std::pair<YAML::Node, YAML::Node>> entries(const YAML::Node& map,
+                                                         const std::string& ctx) const {
     std::vector<std::pair<YAML::Node, YAML::Node>> out;
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
@@ -112,7 +116,8 @@ class Loader {
         fields_node = v;
         c.fields = fields(v, ctx);
       } else {
-        fail(k, ctx + "field `" + key + "`: unknown key (expected id, title, rule, source, fields, smt, note)");
+        fail(k,
+             ctx + "field `" + key + "`: unknown key (expected id, title, rule, source, fields, smt, note)");
       }
     }
     for (const char* req : {"id", "title", "rule", "source"}) {
@@ -123,7 +128,7 @@ class Loader {
     }
     if (!c.fields.empty() && c.smt.empty()) fail(fields_node, ctx + "field `fields`: given without `smt`");
     if (!c.smt.empty() && c.fields.empty()) fail(smt_node, ctx + "field `smt`: given without `fields`");
-    if (!c.smt.empty()) check_smt(c, smt_node, ctx);
+    if (!c.smt.empty() && check_predicates_) check_smt(c, smt_node, ctx);
     return c;
   }
 
@@ -154,7 +159,10 @@ class Loader {
     for (const auto& f : c.fields)
       preamble += "(declare-const " + f.name + " (_ BitVec " + std::to_string(f.width) + "))\n";
     try {
-      z3::context z;
+      // One context for the whole file: creating one costs more than parsing every predicate, and each
+      // parse_string has its own declarations.
+      if (!z3_) z3_ = std::make_unique<z3::context>();
+      z3::context& z = *z3_;
       z3::expr_vector asserts = z.parse_string((preamble + "(assert " + c.smt + ")").c_str());
       if (asserts.size() != 1)
         fail(at, ctx + "field `smt`: must be exactly one term, found " + std::to_string(asserts.size()));
@@ -183,7 +191,8 @@ class Loader {
       todo.pop_back();
       if (!seen.insert(t.id()).second) continue;
       if (t.is_app()) {
-        if (t.num_args() == 0 && t.decl().decl_kind() == Z3_OP_UNINTERPRETED) out.insert(t.decl().name().str());
+        if (t.num_args() == 0 && t.decl().decl_kind() == Z3_OP_UNINTERPRETED)
+          out.insert(t.decl().name().str());
         for (unsigned i = 0; i < t.num_args(); ++i) todo.push_back(t.arg(i));
       } else if (t.is_quantifier()) {
         todo.push_back(t.body());
@@ -238,6 +247,8 @@ class Loader {
 
  private:
   std::string path_;
+  bool check_predicates_ = true;
+  mutable std::unique_ptr<z3::context> z3_;
 };
 
 }  // namespace
@@ -266,7 +277,9 @@ const ClauseInfo* ClauseFile::find(std::string_view id) const {
   return nullptr;
 }
 
-ClauseFile load_clause_file(const std::string& path) { return Loader(path).load(); }
+ClauseFile load_clause_file(const std::string& path, bool check_predicates) {
+  return Loader(path, check_predicates).load();
+}
 
 std::vector<std::string> list_clause_files(const std::string& dir) {
   namespace fs = std::filesystem;

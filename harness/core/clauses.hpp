@@ -1,5 +1,6 @@
-// The clause files under spec/ (one per area): the loader is strict because clause ids are the currency of every
-// result and report; a typo must stop the run with file, line and field, never become an unknown clause.
+// The clause files under spec/ (one per area): the loader is strict because clause ids are the currency of
+// every result and report; a typo must stop the run with file, line and field, never become an unknown
+// clause.
 #pragma once
 
 #include <string>
@@ -26,10 +27,13 @@ struct ClauseFile {
   const ClauseInfo* find(std::string_view id) const;
 };
 
-// Throws InputError "FILE:LINE: clause ID: field `x`: message" on any schema violation.
-ClauseFile load_clause_file(const std::string& path);
+// Throws InputError "FILE:LINE: clause ID: field `x`: message" on any schema violation. `check_predicates`:
+// also parse every `smt` predicate with Z3 (the slow part; `spec check` and `gen` do it, `run` only needs
+// the ids and titles).
+ClauseFile load_clause_file(const std::string& path, bool check_predicates = true);
 
-// The clause files of a spec directory (*.yaml, *.yml), sorted by name. Throws InputError if DIR is unreadable.
+// The clause files of a spec directory (*.yaml, *.yml), sorted by name. Throws InputError if DIR is
+// unreadable.
 std::vector<std::string> list_clause_files(const std::string& dir);
 
 // Where the clause files are: `option` (--spec-dir) if given, else $VIPCTS_SPEC_DIR, else `compiled_in` (the

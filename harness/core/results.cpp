@@ -105,6 +105,7 @@ void ResultWriter::create(const std::string& path, const Json& provenance) {
   path_ = path;
   f_ = std::fopen(path.c_str(), "wb");
   if (!f_) io_error(path, "cannot write");
+  buffer();
   put(provenance.dump());
 }
 
@@ -159,11 +160,28 @@ ResumeState ResultWriter::resume(const std::string& path) {
   if (ls.partial || keep != ls.end_complete) truncate_to(path, keep);
   f_ = std::fopen(path.c_str(), "ab");
   if (!f_) io_error(path, "cannot append");
+  buffer();
   return st;
 }
 
-void ResultWriter::write(const Json& line) {
-  put(line.dump());
+void ResultWriter::write(std::string_view line) {
+  if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fputc('\n', f_) == EOF)
+    io_error(path_, "write error");
+}
+
+void ResultWriter::flush() {
+  if (std::fflush(f_) != 0) io_error(path_, "write error");
+  last_flush_ = std::chrono::steady_clock::now();
+}
+
+void ResultWriter::flush_if_due() {
+  if (std::chrono::steady_clock::now() - last_flush_ >= kFlushInterval) flush();
+}
+
+void ResultWriter::buffer() {
+  buffer_ = std::make_unique<char[]>(kBufferSize);
+  std::setvbuf(f_, buffer_.get(), _IOFBF, kBufferSize);
+  last_flush_ = std::chrono::steady_clock::now();
 }
 
 void ResultWriter::finish(const ResultCounts& counts, const std::vector<uint64_t>& stale_expectations) {

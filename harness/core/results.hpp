@@ -1,10 +1,12 @@
-// results.jsonl (docs/formats.md §4): provenance first, one line per operation flushed as it completes, a
+// results.jsonl (docs/formats.md §4): provenance first, one line per operation (flushed per scenario), a
 // summary when the run completed; and RESULTS.replay.jsonl, the failing scenarios in vector format.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -56,7 +58,13 @@ class ResultWriter {
   // Reads an existing file, drops a trailing partial line (and the summary, if any) and opens it for
   // appending. Throws InputError on a malformed complete line (FILE:LINE: field).
   ResumeState resume(const std::string& path);
-  void write(const Json& line);  // one line, flushed before returning
+  // One line (its JSON text), buffered (a results file is tens of MB: one write per MB, not per line).
+  void write(std::string_view line);
+  void flush();
+  // Flushes if the last flush is kFlushInterval old: the runner calls it after every scenario, so a file
+  // being written lags the run by at most that much (an interrupted one ends in a partial line at worst).
+  void flush_if_due();
+  static constexpr std::chrono::milliseconds kFlushInterval{100};
   // Writes the summary line; `stale_expectations` (expectation-file lines that waived nothing) is added to it
   // when not empty (docs/formats.md §5).
   void finish(const ResultCounts& counts, const std::vector<uint64_t>& stale_expectations = {});
@@ -64,8 +72,12 @@ class ResultWriter {
 
  private:
   void put(const std::string& text);
+  void buffer();
+  static constexpr size_t kBufferSize = 1 << 20;
   std::string path_;
   FILE* f_ = nullptr;
+  std::unique_ptr<char[]> buffer_;  // stdio buffer of f_ (freed after the destructor closes f_)
+  std::chrono::steady_clock::time_point last_flush_;
 };
 
 // RESULTS.replay.jsonl: the whole of every failing scenario (all ops, expected outcomes), as a vector file.

@@ -10,11 +10,14 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "clauses.hpp"
 #include "errors.hpp"
 #include "expectations.hpp"
 #include "glob.hpp"
+#include "json_text.hpp"
 #include "results.hpp"
 #include "sha256.hpp"
 #include "vectors.hpp"
@@ -48,9 +51,28 @@ struct Work {
   std::vector<Operation> ops;
 };
 
-// What running a scenario produced: one result line per op, in op order.
+// One result line of results.jsonl (docs/formats.md §4).
+struct Result {
+  std::string line;          // its JSON text
+  std::string_view verdict;  // an entry of kVerdicts
+  uint64_t expectation = 0;  // `waived`: the line of the expectation that waived it
+};
+
+std::string_view static_verdict(std::string_view v) {
+  for (std::string_view k : kVerdicts)
+    if (k == v) return k;
+  throw std::logic_error("unknown verdict " + std::string(v));
+}
+
+Result result_of(const Json& j) {
+  Result r{j.dump(), static_verdict(j["verdict"].get_ref<const std::string&>()), 0};
+  if (r.verdict == "waived" && j.contains("expectation")) r.expectation = j["expectation"].get<uint64_t>();
+  return r;
+}
+
+// What running a scenario produced.
 struct Done {
-  std::vector<Json> results;
+  std::vector<Result> results;  // one per op, in op order (kept only when the caller asks)
   bool failing = false;
 };
 
@@ -72,9 +94,10 @@ class Runner {
 
   std::optional<ExpectationFile> expectations;
 
-  // Runs one scenario on `impl`; `emit` gets each op's result line in op order as soon as its batch is done.
+  // Runs one scenario on `impl`; `emit` gets each op's result in op order as soon as its batch is done; or,
+  // without `emit`, the results are returned in Done::results.
   Done run_scenario(Implementation& impl, const Work& w,
-                    const std::function<void(size_t, Json)>& emit) const {
+                    const std::function<void(size_t, Result&&)>& emit) const {
     Done done;
     const auto& claimed = impl.info().features;
     auto missing_of = [&](const std::vector<std::string>& need) {
@@ -85,10 +108,35 @@ class Runner {
     };
     std::vector<std::string> scenario_missing = missing_of(w.header.features);
 
-    auto finish = [&](size_t i, Json line) {
-      if (is_failing_verdict(line["verdict"].get<std::string>())) done.failing = true;
-      done.results.push_back(line);
-      emit(i, std::move(line));
+    auto finish_result = [&](size_t i, Result&& r) {
+      if (is_failing_verdict(r.verdict)) done.failing = true;
+      if (emit)
+        emit(i, std::move(r));
+      else
+        done.results.push_back(std::move(r));
+    };
+    auto finish = [&](size_t i, const Json& line) { finish_result(i, result_of(line)); };
+    // The hot path: pass and not_applicable written as text (the same bytes as the DOM's dump()).
+    auto finish_text = [&](size_t i, const Operation& op, std::string_view verdict,
+                           const std::vector<std::string>* missing = nullptr) {
+      Result r{"{\"type\":\"result\",\"scenario\":", verdict, 0};
+      append_json_string(r.line, w.header.id);
+      r.line += ",\"op\":";
+      r.line += std::to_string(op.index);
+      r.line += ",\"clauses\":";
+      if (op.clauses.empty())
+        append_json_strings(r.line, w.header.clauses);
+      else
+        r.line += op.clauses.json();
+      r.line += ",\"verdict\":\"";
+      r.line += verdict;
+      r.line += '"';
+      if (missing) {
+        r.line += ",\"missing\":";
+        append_json_strings(r.line, *missing);
+      }
+      r.line += '}';
+      finish_result(i, std::move(r));
     };
     auto base = [&](const Operation& op, const char* verdict) {
       Json j = {{"type", "result"}, {"scenario", w.header.id}, {"op", op.index}};
@@ -133,9 +181,7 @@ class Runner {
     for (size_t i = 0; i < w.ops.size(); ++i) {
       const Operation& op = w.ops[i];
       if (!missing[i].empty()) {
-        Json j = base(op, "not_applicable");
-        j["missing"] = missing[i];
-        finish(i, std::move(j));
+        finish_text(i, op, static_verdict("not_applicable"), &missing[i]);
         continue;
       }
       if (open_failure) {
@@ -146,11 +192,12 @@ class Runner {
       size_t pos = pos_of[i];
       if (pos >= next_app) {
         size_t n = std::min(batch, applicable.size() - next_app);
-        std::vector<Json> reqs;
-        for (size_t k = 0; k < n; ++k) reqs.push_back(w.ops[applicable[next_app + k]].request);
+        std::vector<std::string_view> reqs;
+        reqs.reserve(n);
+        for (size_t k = 0; k < n; ++k) reqs.push_back(w.ops[applicable[next_app + k]].request.text());
         std::vector<Observation> got;
         try {
-          got = impl.apply(reqs);
+          got = impl.apply_text(reqs);
         } catch (const std::exception& e) {
           got.clear();
           for (size_t k = 0; k < n; ++k) got.push_back({ObservationKind::Error, nullptr, e.what()});
@@ -172,12 +219,12 @@ class Runner {
       }
       Comparison cmp;
       try {
-        cmp = suite_.compare(op.expect, o.outcome);
+        cmp = suite_.compare_text(op.expect.text(), o.text);
       } catch (const std::exception& e) {
         Json j = base(op, "error");
         j["message"] = where(w.line) + "comparing outcomes: " + e.what();
-        j["request"] = op.request;
-        j["observed"] = o.outcome;
+        j["request"] = op.request.json();
+        j["observed"] = observed_json(o);
         finish(i, std::move(j));
         continue;
       }
@@ -189,7 +236,7 @@ class Runner {
             expectations ? expectations->match("", w.header.id, result_clauses(w, op)) : nullptr;
         if (e && e->scenario.empty()) e = nullptr;
         if (!e) {
-          finish(i, base(op, "pass"));
+          finish_text(i, op, static_verdict("pass"));
         } else {
           // Expected to fail but passed: the expectation is stale (docs/formats.md §5).
           Json j = base(op, "xpass");
@@ -201,9 +248,9 @@ class Runner {
       }
       Json j = base(op, "fail");
       waive(j, w, op, cmp.diff);
-      j["request"] = op.request;
-      j["expected"] = op.expect;
-      j["observed"] = o.outcome;
+      j["request"] = op.request.json();
+      j["expected"] = op.expect.json();
+      j["observed"] = observed_json(o);
       j["diff"] = cmp.diff;
       finish(i, std::move(j));
     }
@@ -221,8 +268,15 @@ class Runner {
  private:
   std::string where(size_t line) const { return located(vectors_path_, line, ""); }
 
+  // An outcome from apply_text() (text), or from an implementation that filled `outcome` anyway.
+  static Json observed_json(const Observation& o) {
+    if (o.text.empty()) return o.outcome;
+    Json j = Json::parse(o.text, nullptr, /*allow_exceptions=*/false);
+    return j.is_discarded() ? Json(o.text) : j;
+  }
+
   static const std::vector<std::string>& result_clauses(const Work& w, const Operation& op) {
-    return op.clauses.empty() ? w.header.clauses : op.clauses;
+    return op.clauses.empty() ? w.header.clauses : op.clauses.ids();
   }
 
   // Turns a failing verdict into `waived` when the expectations file expects it.
@@ -243,7 +297,7 @@ class Runner {
     Json j = base(op, kind_verdict(o.kind));
     waive(j, w, op, o.message);
     j["message"] = o.message;
-    j["request"] = op.request;
+    j["request"] = op.request.json();
     return j;
   }
 
@@ -301,7 +355,7 @@ void check_resumable(const std::string& path, const Json& old, const Json& now) 
 
 int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
   const std::string spec_path = opt.spec_dir + "/" + std::string(suite.clause_file());
-  ClauseFile spec = load_clause_file(spec_path);
+  ClauseFile spec = load_clause_file(spec_path, /*check_predicates=*/false);  // `spec check` parses them
   if (spec.suite != suite.name())
     throw InputError(
         located(spec_path, 0,
@@ -341,11 +395,21 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
   runner.expectations = ex;
 
   std::set<std::string> unknown_clauses;
+  std::unordered_set<std::string_view> known_clauses;  // every operation names ~30: a hash lookup each
+  for (const auto& c : spec.clauses) known_clauses.insert(c.id);
   auto check_clauses = [&](const std::vector<std::string>& ids) {
     for (const auto& id : ids)
-      if (!spec.find(id) && unknown_clauses.insert(id).second)
+      if (!known_clauses.count(id) && unknown_clauses.insert(id).second)
         std::fprintf(stderr, "vipcts: warning: %s: clause %s is not in %s\n", opt.vectors_path.c_str(),
                      id.c_str(), spec_path.c_str());
+  };
+  // The reader shares one ClauseList per distinct list: each is checked once (the copies kept here keep the
+  // identities unique; bounded like the reader's table).
+  std::unordered_map<const void*, ClauseList> checked_lists;
+  auto check_op_clauses = [&](const ClauseList& list) {
+    if (list.identity() && checked_lists.count(list.identity())) return;
+    check_clauses(list.ids());
+    if (list.identity() && checked_lists.size() < 4096) checked_lists.emplace(list.identity(), list);
   };
 
   // The suite's checks of what was read, located at the vectors file's line (exit 2).
@@ -358,18 +422,26 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
   };
   // Reads the next scenario (header and all its ops); false at the end of the file.
   uint64_t ordinal = 0;
+  // Operations are swapped into w.ops rather than moved, so that the reader fills the buffers of the previous
+  // scenario's operations again (no allocation per operation when `w` is reused, as with --jobs 1).
+  VectorEvent ev;
   auto read_scenario = [&](Work& w) {
-    VectorEvent ev;
+    size_t n = 0;
     while (reader.next(ev)) {
       if (ev.kind == VectorEventKind::ScenarioBegin) {
         w.line = ev.line;
         w.header = std::move(ev.scenario);
-        w.ops.clear();
-        checked(ev.line, [&] { suite.check_state(w.header.state); });
+        n = 0;
+        checked(ev.line, [&] { suite.check_state_text(w.header.state.text()); });
       } else if (ev.kind == VectorEventKind::Op) {
         checked(ev.line, [&] { suite.check_operation(ev.op); });
-        w.ops.push_back(std::move(ev.op));
+        if (n < w.ops.size())
+          std::swap(w.ops[n], ev.op);
+        else
+          w.ops.push_back(std::move(ev.op));
+        ++n;
       } else {
+        w.ops.resize(n);
         return true;
       }
     }
@@ -399,19 +471,19 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
   // Clause-wide expectation entries (no scenario selector) that selected some result, and the entries that
   // waived one: an entry that selected results but waived none is stale.
   std::set<uint64_t> selecting = {}, waiving = prior.waived_expectations;
-  auto record = [&](const Json& line) {
-    results.write(line);
-    std::string v = line["verdict"];
+  auto record = [&](const Work& w, size_t i, const Result& r) {
+    results.write(r.line);
+    const std::string_view v = r.verdict;
     counts.add(v);
-    if (v == "waived" && line.contains("expectation")) waiving.insert(line["expectation"].get<uint64_t>());
+    if (v == "waived" && r.expectation) waiving.insert(r.expectation);
+    const Operation& op = w.ops[i];
+    const std::vector<std::string>& clauses = op.clauses.empty() ? w.header.clauses : op.clauses.ids();
     if (ex && v == "pass") {
-      std::vector<std::string> clauses;
-      for (const auto& c : line["clauses"]) clauses.push_back(c.get<std::string>());
-      const Expectation* e = ex->match("", line["scenario"].get<std::string>(), clauses);
+      const Expectation* e = ex->match("", w.header.id, clauses);
       if (e && e->scenario.empty()) selecting.insert(e->line);
     }
     if (is_failing_verdict(v))
-      for (const auto& c : line["clauses"]) ++clause_failures[c.get<std::string>()];
+      for (const auto& c : clauses) ++clause_failures[c];
   };
   auto after = [&](const Work& w, const Done& d) {
     bool failing = d.failing || prior.failing_scenarios.count(w.header.id);
@@ -425,12 +497,13 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
       uint64_t ord = ordinal++;
       if (!selected(w, ord)) continue;
       check_clauses(w.header.clauses);
-      for (const auto& op : w.ops) check_clauses(op.clauses);
+      for (const auto& op : w.ops) check_op_clauses(op.clauses);
       if (already_done(w)) continue;
-      Done d = runner.run_scenario(first, w, [&](size_t i, Json line) {
-        if (!is_done_op(w, i)) record(line);
+      Done d = runner.run_scenario(first, w, [&](size_t i, Result&& r) {
+        if (!is_done_op(w, i)) record(w, i, r);
       });
       after(w, d);
+      results.flush_if_due();
     }
   } else {
     if (!opt.make_implementation)
@@ -458,7 +531,7 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
         }
         Done d;
         try {
-          d = runner.run_scenario(*impl, *w, [](size_t, Json) {});
+          d = runner.run_scenario(*impl, *w, {});
         } catch (...) {
           std::lock_guard lk(m);
           if (!worker_error) worker_error = std::current_exception();
@@ -495,8 +568,9 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
         lk.unlock();
         const Work& w = *item.first;
         for (size_t i = 0; i < item.second.results.size(); ++i)
-          if (!is_done_op(w, i)) record(item.second.results[i]);
+          if (!is_done_op(w, i)) record(w, i, item.second.results[i]);
         after(w, item.second);
+        results.flush_if_due();
         lk.lock();
         ++written;
       }
@@ -508,7 +582,7 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
         uint64_t ord = ordinal++;
         if (!selected(*w, ord)) continue;
         check_clauses(w->header.clauses);
-        for (const auto& op : w->ops) check_clauses(op.clauses);
+        for (const auto& op : w->ops) check_op_clauses(op.clauses);
         if (already_done(*w)) continue;
         std::unique_lock lk(m);
         cv.wait(lk, [&] { return pushed - written < window || finished.count(written) || worker_error; });

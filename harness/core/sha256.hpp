@@ -1,5 +1,5 @@
-// SHA-256 (FIPS 180-4), our own implementation: provenance records the hash of every input file (spec, vectors,
-// expectations) so a results file says exactly what it was produced from.
+// SHA-256 (FIPS 180-4), our own implementation: provenance records the hash of every input file (spec,
+// vectors, expectations) so a results file says exactly what it was produced from.
 #pragma once
 
 #include <array>
@@ -18,7 +18,8 @@ class Sha256 {
   std::string hex_digest();
 
  private:
-  void block(const uint8_t* p);
+  void blocks(const uint8_t* p, size_t n);  // n whole blocks: SHA-NI where the CPU has it
+  void block(const uint8_t* p);             // one block, portable
   std::array<uint32_t, 8> h_;
   std::array<uint8_t, 64> buf_{};
   size_t buf_len_ = 0;

@@ -18,6 +18,9 @@ class SuiteSession {
   virtual ~SuiteSession() = default;
   // Answers one request ({"method","params"}) with an outcome. Throws InputError on a malformed request.
   virtual Json apply(const Json& request) = 0;
+  // The same over compact JSON text (the runner's hot path); the result is canonical (json_text.hpp). The
+  // default goes through apply(); a suite with a text codec overrides it to build no DOM.
+  virtual std::string apply_text(std::string_view request) { return apply(Json::parse(request)).dump(); }
   // Clause ids the last apply() exercised (reference sessions only; empty otherwise).
   virtual std::vector<std::string> last_clauses() const { return {}; }
 };
@@ -62,11 +65,30 @@ class Suite {
   virtual std::unique_ptr<SuiteSession> open_plugin(const void* suite_table, const Json& state) const = 0;
 
   virtual Comparison compare(const Json& expected, const Json& observed) const = 0;
+  // The same over compact JSON text (the runner's hot path: a vector's expectation as read, an outcome as
+  // answered). The default parses both and calls compare().
+  virtual Comparison compare_text(std::string_view expected, std::string_view observed) const {
+    return compare(Json::parse(expected), Json::parse(observed));
+  }
 
   // Check a scenario's state and an operation (request and expected outcome) as they are read from a vectors
   // file, before anything runs them: malformed input is the input's fault (exit 2), never an implementation's
   // failure. Throw InputError naming the field; the runner adds the file and line. The defaults accept all.
   virtual void check_state(const Json& state) const { (void)state; }
+
+  // Text twins of check_state, open_reference and open_plugin: the state as compact JSON text, as read from
+  // a vectors file or an exec `open` request (docs/formats.md §1.1, fast path). The defaults parse it and
+  // call the DOM versions; a suite with a text codec overrides them to build no DOM.
+  virtual void check_state_text(std::string_view state) const { check_state(Json::parse(state)); }
+  virtual std::unique_ptr<SuiteSession> open_reference_text(std::string_view state) const {
+    return open_reference(Json::parse(state));
+  }
+  virtual std::unique_ptr<SuiteSession> open_plugin_text(const void* suite_table,
+                                                         std::string_view state) const {
+    return open_plugin(suite_table, Json::parse(state));
+  }
+  // Called for every operation read: a suite with a text codec checks op.request.text() and op.expect.text()
+  // without building their DOMs.
   virtual void check_operation(const Operation& op) const { (void)op; }
 
   // Writes scenarios, with the reference's expected outcomes, to sink. Same options -> same scenarios.

@@ -9,8 +9,10 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "errors.hpp"
+#include "json_text.hpp"
 
 namespace vipcts {
 namespace {
@@ -48,7 +50,8 @@ class Checker {
   [[noreturn]] void fail(const std::string& field, const std::string& msg) const {
     throw InputError(located(path_, line_, field + ": " + msg));
   }
-  void only_keys(const Json& j, const std::string& obj, std::initializer_list<std::string_view> allowed) const {
+  void only_keys(const Json& j, const std::string& obj,
+                 std::initializer_list<std::string_view> allowed) const {
     for (const auto& [k, v] : j.items()) {
       bool ok = false;
       for (auto a : allowed) ok = ok || a == k;
@@ -100,14 +103,16 @@ VectorHeader parse_header(const Json& j, const Checker& c, bool jsonl) {
   }
   const char* fkey = jsonl ? "format" : "vectors";
   uint64_t format = c.u64(c.need(j, jsonl ? "header" : "", fkey), jsonl ? "header.format" : "vectors");
-  if (format != 1) c.fail(jsonl ? "header.format" : "vectors", "unsupported format " + std::to_string(format));
+  if (format != 1)
+    c.fail(jsonl ? "header.format" : "vectors", "unsupported format " + std::to_string(format));
   h.format = 1;
   std::string obj = jsonl ? "header" : "";
   auto name = [&](const char* k) { return jsonl ? std::string("header.") + k : std::string(k); };
   h.suite = c.string(c.need(j, obj, "suite"), name("suite"));
   h.seed = c.u64(c.need(j, obj, "seed"), name("seed"));
   if (auto it = j.find("generator"); it != j.end()) h.generator = c.string(*it, name("generator"), false);
-  if (auto it = j.find("spec_sha256"); it != j.end()) h.spec_sha256 = c.string(*it, name("spec_sha256"), false);
+  if (auto it = j.find("spec_sha256"); it != j.end())
+    h.spec_sha256 = c.string(*it, name("spec_sha256"), false);
   return h;
 }
 
@@ -121,8 +126,9 @@ ScenarioHeader parse_scenario(const Json& j, const Checker& c, bool jsonl) {
   s.id = c.string(c.need(j, "scenario", "id"), "scenario.id");
   s.clauses = c.opt_strings(j, "scenario", "clauses");
   s.features = c.opt_strings(j, "scenario", "features");
-  s.state = c.need(j, "scenario", "state");
-  if (!s.state.is_object()) c.fail("scenario.state", "expected an object, found " + type_name(s.state));
+  const Json& state = c.need(j, "scenario", "state");
+  if (!state.is_object()) c.fail("scenario.state", "expected an object, found " + type_name(state));
+  s.state = state;
   return s;
 }
 
@@ -141,20 +147,136 @@ Operation parse_op(const Json& j, const Checker& c, uint64_t expected_index, boo
     if (found != expected_index)
       c.fail("op.index", "expected " + std::to_string(expected_index) + ", found " + std::to_string(found));
   }
-  op.request = c.need(j, "op", "request");
-  if (!op.request.is_object()) c.fail("op.request", "expected an object, found " + type_name(op.request));
-  c.string(c.need(op.request, "op.request", "method"), "op.request.method");
-  op.expect = c.need(j, "op", "expect");
-  if (!op.expect.is_object()) c.fail("op.expect", "expected an object, found " + type_name(op.expect));
+  const Json& request = c.need(j, "op", "request");
+  if (!request.is_object()) c.fail("op.request", "expected an object, found " + type_name(request));
+  c.string(c.need(request, "op.request", "method"), "op.request.method");
+  const Json& expect = c.need(j, "op", "expect");
+  if (!expect.is_object()) c.fail("op.expect", "expected an object, found " + type_name(expect));
+  op.request = request;
+  op.expect = expect;
   op.clauses = c.opt_strings(j, "op", "clauses");
   op.features = c.opt_strings(j, "op", "features");
   return op;
 }
 
-// ---- YAML <-> JSON values -------------------------------------------------------------------------------------
-// YAML plain scalars are typed the way a person expects in a vector file: decimal integers, true/false and
-// null/~ are typed; everything else, hex included (`0x40001234`), is a string, matching the JSON encoding where
-// wide values are hex strings (docs/formats.md). Quoted scalars are always strings.
+// Reads a list of non-empty strings into `out`, reusing its strings' buffers.
+bool scan_strings(JsonCursor& c, std::vector<std::string>& out) {
+  size_t n = 0;
+  if (!c.lit("[")) return false;
+  if (!c.lit("]")) {
+    do {
+      std::string_view s;
+      if (!c.string(s) || s.empty()) return false;
+      if (n < out.size())
+        out[n].assign(s);
+      else
+        out.emplace_back(s);
+      ++n;
+    } while (c.lit(","));
+    if (!c.lit("]")) return false;
+  }
+  out.resize(n);
+  return true;
+}
+
+// One shared ClauseList per distinct list text (ClauseList). Bounded, so that a file of ever-new lists keeps
+// memory flat: past kMaxLists, lists are read without sharing.
+class ClauseInterner {
+ public:
+  // A list of non-empty strings at the cursor.
+  bool read(JsonCursor& c, ClauseList& out) {
+    if (c.peek() != '[') return false;
+    // Most lists are known: try the text up to the first ']' as a key. A hit equals a list checked when it
+    // was added, and what follows it is checked by the caller; a miss (new list, or a ']' inside an id)
+    // takes the full path.
+    const std::string_view rest = c.rest();
+    if (const size_t end = rest.find(']'); end != std::string_view::npos) {
+      if (auto it = lists_.find(rest.substr(0, end + 1)); it != lists_.end()) {
+        c.skip(end + 1);
+        out = it->second;
+        return true;
+      }
+    }
+    std::string_view text;
+    if (!c.value(text)) return false;
+    if (auto it = lists_.find(text); it != lists_.end()) {
+      out = it->second;
+      return true;
+    }
+    JsonCursor items(text);
+    if (!scan_strings(items, scratch_)) return false;
+    out = ClauseList(scratch_);
+    if (lists_.size() < kMaxLists) lists_.emplace(std::string(text), out);
+    return true;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  static constexpr size_t kMaxLists = 4096;
+  std::unordered_map<std::string, ClauseList, Hash, std::equal_to<>> lists_;
+  std::vector<std::string> scratch_;
+};
+
+// The fast path for an op line (docs/formats.md §1.1): the canonical line `gen` writes, read without a DOM;
+// request and expect are kept as their text. False for any other line, which then takes the strict DOM path
+// (parse_op) and is accepted or rejected there exactly as before.
+bool scan_op_line(std::string_view line, uint64_t expected_index, Operation& op, ClauseInterner& interner) {
+  JsonCursor c(line);
+  uint64_t index = 0;
+  std::string_view request, expect, method;
+  if (!c.lit(R"({"type":"op","index":)") || !c.u64(index) || index != expected_index ||
+      !c.lit(R"(,"request":)") || c.peek() != '{' || !c.value(request) || !c.lit(R"(,"expect":)") ||
+      c.peek() != '{' || !c.value(expect))
+    return false;
+  JsonCursor m(request);  // op.request.method: a non-empty string (canonical requests start with it)
+  if (!m.lit(R"({"method":)") || !m.string(method) || method.empty()) return false;
+  if (c.lit(R"(,"clauses":)")) {
+    if (!interner.read(c, op.clauses)) return false;
+  } else {
+    op.clauses = ClauseList();
+  }
+  if (c.lit(R"(,"features":)")) {
+    if (!scan_strings(c, op.features)) return false;
+  } else {
+    op.features.clear();
+  }
+  if (!c.lit("}") || !c.at_end()) return false;
+  op.index = index;
+  op.request.assign_text(request);
+  op.expect.assign_text(expect);
+  return true;
+}
+
+// The same for a scenario line: the state is kept as its text.
+bool scan_scenario_line(std::string_view line, ScenarioHeader& s) {
+  JsonCursor c(line);
+  std::string_view id, state;
+  if (!c.lit(R"({"type":"scenario","id":)") || !c.string(id) || id.empty()) return false;
+  if (c.lit(R"(,"clauses":)")) {
+    if (!scan_strings(c, s.clauses)) return false;
+  } else {
+    s.clauses.clear();
+  }
+  if (c.lit(R"(,"features":)")) {
+    if (!scan_strings(c, s.features)) return false;
+  } else {
+    s.features.clear();
+  }
+  if (!c.lit(R"(,"state":)") || c.peek() != '{' || !c.value(state) || !c.lit("}") || !c.at_end())
+    return false;
+  s.id.assign(id);
+  s.state.assign_text(state);
+  return true;
+}
+
+// ---- YAML <-> JSON values
+// ------------------------------------------------------------------------------------- YAML plain scalars
+// are typed the way a person expects in a vector file: decimal integers, true/false and null/~ are typed;
+// everything else, hex included (`0x40001234`), is a string, matching the JSON encoding where wide values are
+// hex strings (docs/formats.md). Quoted scalars are always strings.
 
 bool is_decimal(std::string_view s) {
   size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
@@ -225,7 +347,8 @@ Json yaml_to_json(const YAML::Node& n, const std::string& path) {
     case YAML::NodeType::Map: {
       Json o = Json::object();
       for (auto it = n.begin(); it != n.end(); ++it) {
-        if (!it->first.IsScalar()) throw InputError(located(path, yaml_line(it->first), "keys must be strings"));
+        if (!it->first.IsScalar())
+          throw InputError(located(path, yaml_line(it->first), "keys must be strings"));
         const std::string& k = it->first.Scalar();
         if (o.contains(k)) throw InputError(located(path, yaml_line(it->first), k + ": duplicate key"));
         o[k] = yaml_to_json(it->second, path);
@@ -303,14 +426,19 @@ VectorEncoding vector_encoding(const std::string& path) {
   throw InputError(located(path, 0, "unknown vector file type (expected .jsonl, .yaml or .yml)"));
 }
 
-// ---- reader ---------------------------------------------------------------------------------------------------
+// ---- reader
+// ---------------------------------------------------------------------------------------------------
 
 struct VectorReader::Impl {
   std::string path;
   bool jsonl = true;
   // JSONL
+  static constexpr std::streamsize kReadBuffer = 1 << 20;
+  std::unique_ptr<char[]> read_buffer = std::make_unique<char[]>(kReadBuffer);
   std::ifstream in;
   size_t lineno = 0;
+  std::string line;  // the last line read (its buffer is reused)
+  ClauseInterner interner;
   // YAML
   YAML::Node root;
   YAML::Node scenarios;
@@ -318,37 +446,67 @@ struct VectorReader::Impl {
   // both
   bool in_scenario = false;
   uint64_t next_index = 0;
-  std::optional<VectorEvent> pending;  // a scenario line read while the previous scenario still needed its End
+  std::optional<VectorEvent>
+      pending;  // a scenario line read while the previous scenario still needed its End
   // Scenario ids must be unique (resume and --scenario rely on it): one entry per scenario, not per op.
   std::map<std::string, size_t> id_lines;
 
   void check_unique(const ScenarioHeader& s, size_t line) {
     auto [it, fresh] = id_lines.emplace(s.id, line);
     if (!fresh)
-      throw InputError(located(path, line,
-                               "scenario.id: duplicate `" + s.id + "` (first at line " +
-                                   std::to_string(it->second) + ")"));
+      throw InputError(located(
+          path, line,
+          "scenario.id: duplicate `" + s.id + "` (first at line " + std::to_string(it->second) + ")"));
   }
 
-  // Reads one line; false at end of file. Lines are parsed whole, so memory is bounded by the longest line.
-  bool read_json_line(Json& j) {
-    std::string line;
+  // Reads one line into `line`; false at end of file. Memory is bounded by the longest line.
+  bool read_line() {
     if (!std::getline(in, line)) {
       if (in.bad()) throw InputError(located(path, lineno + 1, "read error"));
       return false;
     }
     ++lineno;
+    return true;
+  }
+
+  // Parses the line just read (the strict path: every error located).
+  void parse_line(Json& j) {
     bool no_newline = in.eof();
     if (line.empty() || line.find_first_not_of(" \t\r") == std::string::npos)
       throw InputError(located(path, lineno, "empty line"));
     try {
       j = Json::parse(line);
     } catch (const Json::parse_error& e) {
-      if (no_newline) throw InputError(located(path, lineno, "truncated line (no newline and not valid JSON)"));
+      if (no_newline)
+        throw InputError(located(path, lineno, "truncated line (no newline and not valid JSON)"));
       std::string msg = e.what();
       auto pos = msg.find("] ");
-      throw InputError(located(path, lineno, "invalid JSON: " + (pos == std::string::npos ? msg : msg.substr(pos + 2))));
+      throw InputError(
+          located(path, lineno, "invalid JSON: " + (pos == std::string::npos ? msg : msg.substr(pos + 2))));
     }
+  }
+
+  bool read_json_line(Json& j) {
+    if (!read_line()) return false;
+    parse_line(j);
+    return true;
+  }
+
+  // A scenario line was read into `begin`: it becomes the next event, after the previous scenario's End.
+  bool begin_scenario(VectorEvent&& begin, VectorEvent& ev) {
+    begin.kind = VectorEventKind::ScenarioBegin;
+    begin.line = lineno;
+    check_unique(begin.scenario, lineno);
+    if (in_scenario) {
+      pending = std::move(begin);
+      in_scenario = false;
+      ev.kind = VectorEventKind::ScenarioEnd;
+      ev.line = lineno;
+      return true;
+    }
+    ev = std::move(begin);
+    in_scenario = true;
+    next_index = 0;
     return true;
   }
 
@@ -360,8 +518,7 @@ struct VectorReader::Impl {
       next_index = 0;
       return true;
     }
-    Json j;
-    if (!read_json_line(j)) {
+    if (!read_line()) {
       if (in_scenario) {
         in_scenario = false;
         ev.kind = VectorEventKind::ScenarioEnd;
@@ -370,26 +527,22 @@ struct VectorReader::Impl {
       }
       return false;
     }
+    if (in_scenario && scan_op_line(line, next_index, ev.op, interner)) {
+      ev.kind = VectorEventKind::Op;
+      ev.line = lineno;
+      ++next_index;
+      return true;
+    }
+    VectorEvent begin;
+    if (scan_scenario_line(line, begin.scenario)) return begin_scenario(std::move(begin), ev);
+    Json j;
+    parse_line(j);
     Checker c(path, lineno);
     if (!j.is_object()) c.fail("type", "expected an object, found " + type_name(j));
     std::string type = c.string(c.need(j, "", "type"), "type");
     if (type == "scenario") {
-      VectorEvent begin;
-      begin.kind = VectorEventKind::ScenarioBegin;
-      begin.line = lineno;
       begin.scenario = parse_scenario(j, c, true);
-      check_unique(begin.scenario, lineno);
-      if (in_scenario) {
-        pending = std::move(begin);
-        in_scenario = false;
-        ev.kind = VectorEventKind::ScenarioEnd;
-        ev.line = lineno;
-        return true;
-      }
-      ev = std::move(begin);
-      in_scenario = true;
-      next_index = 0;
-      return true;
+      return begin_scenario(std::move(begin), ev);
     }
     if (type == "op") {
       if (!in_scenario) c.fail("op", "operation before any scenario");
@@ -446,6 +599,8 @@ void VectorReader::open(const std::string& path, std::string_view expected_suite
   impl_->path = path;
   impl_->jsonl = vector_encoding(path) == VectorEncoding::Jsonl;
   if (impl_->jsonl) {
+    // Lines are read through a 1 MB buffer: vectors files are hundreds of MB.
+    impl_->in.rdbuf()->pubsetbuf(impl_->read_buffer.get(), Impl::kReadBuffer);
     impl_->in.open(path, std::ios::binary);
     if (!impl_->in) throw InputError(located(path, 0, std::string("cannot read: ") + std::strerror(errno)));
     Json j;
@@ -487,7 +642,8 @@ bool VectorReader::next(VectorEvent& event) {
   return impl_->jsonl ? impl_->next_jsonl(event) : impl_->next_yaml(event);
 }
 
-// ---- writer ---------------------------------------------------------------------------------------------------
+// ---- writer
+// ---------------------------------------------------------------------------------------------------
 
 std::string jsonl_header_line(const VectorHeader& h) {
   Json j = {{"type", "vectors"}, {"format", h.format}, {"suite", h.suite}, {"seed", h.seed}};
@@ -497,18 +653,41 @@ std::string jsonl_header_line(const VectorHeader& h) {
 }
 
 std::string jsonl_scenario_line(const ScenarioHeader& s) {
-  Json j = {{"type", "scenario"}, {"id", s.id}, {"clauses", s.clauses}, {"features", s.features}};
-  j["state"] = s.state;
-  return j.dump();
+  std::string line = R"({"type":"scenario","id":)";
+  append_json_string(line, s.id);
+  line += R"(,"clauses":)";
+  append_json_strings(line, s.clauses);
+  line += R"(,"features":)";
+  append_json_strings(line, s.features);
+  line += R"(,"state":)";
+  line += s.state.text();
+  line += '}';
+  return line;
 }
 
+void append_json_strings(std::string& out, const std::vector<std::string>& list) {
+  out += '[';
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i != 0) out += ',';
+    append_json_string(out, list[i]);
+  }
+  out += ']';
+}
+
+// Written from the values' texts (what the DOM's dump() would write, without building it).
 std::string jsonl_op_line(const Operation& op) {
-  Json j = {{"type", "op"}, {"index", op.index}};
-  j["request"] = op.request;
-  j["expect"] = op.expect;
-  j["clauses"] = op.clauses;
-  j["features"] = op.features;
-  return j.dump();
+  std::string line = R"({"type":"op","index":)";
+  line += std::to_string(op.index);
+  line += R"(,"request":)";
+  line += op.request.text();
+  line += R"(,"expect":)";
+  line += op.expect.text();
+  line += R"(,"clauses":)";
+  line += op.clauses.json();
+  line += R"(,"features":)";
+  append_json_strings(line, op.features);
+  line += '}';
+  return line;
 }
 
 struct VectorWriter::Impl {
@@ -525,12 +704,14 @@ struct VectorWriter::Impl {
   }
 };
 
-VectorWriter::VectorWriter(const std::string& path, const VectorHeader& header) : impl_(std::make_unique<Impl>()) {
+VectorWriter::VectorWriter(const std::string& path, const VectorHeader& header)
+    : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
   impl_->tmp = path + ".tmp";
   impl_->enc = vector_encoding(path);
   impl_->f = std::fopen(impl_->tmp.c_str(), "wb");
-  if (!impl_->f) throw InputError(located(impl_->tmp, 0, std::string("cannot write: ") + std::strerror(errno)));
+  if (!impl_->f)
+    throw InputError(located(impl_->tmp, 0, std::string("cannot write: ") + std::strerror(errno)));
   if (impl_->enc == VectorEncoding::Jsonl) {
     impl_->put(jsonl_header_line(header));
   } else {
@@ -598,7 +779,7 @@ void VectorWriter::op(const Operation& op) {
   y << YAML::Key << "expect" << YAML::Value;
   emit_json(y, op.expect);
   y << YAML::Key << "clauses" << YAML::Value;
-  emit_json(y, Json(op.clauses));
+  emit_json(y, Json(op.clauses.ids()));
   y << YAML::Key << "features" << YAML::Value;
   emit_json(y, Json(op.features));
   y << YAML::EndMap;

@@ -1,5 +1,5 @@
-// Vector files (docs/formats.md §1): JSON Lines for machines (streamed, constant memory per scenario) and YAML
-// for people (one document). Both carry the same content; every violation names file, line and field.
+// Vector files (docs/formats.md §1): JSON Lines for machines (streamed, constant memory per scenario) and
+// YAML for people (one document). Both carry the same content; every violation names file, line and field.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +37,8 @@ class VectorReader {
  public:
   VectorReader();
   ~VectorReader();
-  // Detects the encoding from the extension (.jsonl; .yaml/.yml) and reads the header. If expected_suite is not
-  // empty, a header naming another suite is an error.
+  // Detects the encoding from the extension (.jsonl; .yaml/.yml) and reads the header. If expected_suite is
+  // not empty, a header naming another suite is an error.
   void open(const std::string& path, std::string_view expected_suite = {});
   const VectorHeader& header() const { return header_; }
   const std::string& path() const { return path_; }
@@ -60,6 +60,8 @@ VectorEncoding vector_encoding(const std::string& path);
 std::string jsonl_header_line(const VectorHeader& h);
 std::string jsonl_scenario_line(const ScenarioHeader& s);
 std::string jsonl_op_line(const Operation& op);
+// Appends ["a","b",...] as nlohmann's dump() writes it.
+void append_json_strings(std::string& out, const std::vector<std::string>& list);
 
 // Writes a vector file in the encoding its name asks for. Output goes to PATH.tmp and is renamed to PATH by
 // finish(), so an interrupted gen never leaves a half file under the real name.

@@ -476,6 +476,19 @@ Json encode_outcome(const Outcome& o) {
   return j.take();
 }
 
+EventRecord event_fields_from_abi(const vipcts_smmu_event& e) {
+  EventRecord r;
+  r.stream_id = e.sid;
+  r.ssv = e.ssv != 0;
+  r.substream_id = e.ssid;
+  r.input_addr = e.input_addr;
+  r.rnw = e.rnw != 0;
+  r.ind = e.ind != 0;
+  r.pnu = e.pnu != 0;
+  r.s2 = e.s2 != 0;
+  return r;
+}
+
 Json outcome_from_abi(const vipcts_smmu_outcome& out) {
   if (out.update_count > VIPCTS_SMMU_MAX_UPDATES)
     throw std::runtime_error("translate() returned update_count " + std::to_string(out.update_count) +
@@ -501,15 +514,7 @@ Json outcome_from_abi(const vipcts_smmu_outcome& out) {
       EventClass event_class{};
       const bool known_class =
           parse_event_class(class_name, event_class) && static_cast<uint8_t>(event_class) == e.event_class;
-      EventRecord r;
-      r.stream_id = e.sid;
-      r.ssv = e.ssv != 0;
-      r.substream_id = e.ssid;
-      r.input_addr = e.input_addr;
-      r.rnw = e.rnw != 0;
-      r.ind = e.ind != 0;
-      r.pnu = e.pnu != 0;
-      r.s2 = e.s2 != 0;
+      EventRecord r = event_fields_from_abi(e);
       r.ipa = out.event_ipa;
       j.add("event", encode_event_fields(known_type ? Json(type_name) : Json(to_hex(e.type)),
                                          known_type ? event_fields(type) : kAllEventFields, r,

@@ -96,6 +96,8 @@ Json encode_outcome(const Outcome& outcome);
 // strings ("0x7") so that compare() reports them as a malformed outcome with the raw value. Throws
 // std::runtime_error if update_count exceeds VIPCTS_SMMU_MAX_UPDATES (the struct cannot hold them).
 Json outcome_from_abi(const vipcts_smmu_outcome& out);
+// The flag and number fields of an ABI event record (type, class and IPA are the caller's: they need checks).
+EventRecord event_fields_from_abi(const vipcts_smmu_event& e);
 
 // A decoded outcome, for comparison. Holds more updates than the model makes so an implementation's extra
 // writes are reported, not dropped.

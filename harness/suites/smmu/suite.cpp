@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "codec.hpp"
+#include "codec_text.hpp"
 #include "generators/smmu/generate.hpp"
 #include "harness/core/errors.hpp"
 #include "reference/smmu/translate.hpp"
@@ -33,17 +34,23 @@ class ReferenceSession final : public SuiteSession {
   explicit ReferenceSession(codec::State state) : state_(std::move(state)) {}
 
   Json apply(const Json& request) override {
-    const Transaction txn = codec::decode_request(request);
-    const Outcome outcome = translate(state_.memory, state_.regs, txn);
-    // Hardware updates (HTTU AF, IHI 0070 G.b §3.13) carry over to the next transaction of the scenario.
-    apply_updates(state_.memory, outcome);
-    last_ = outcome.clauses;
-    return codec::encode_outcome(outcome);
+    return codec::encode_outcome(step(codec::decode_request(request)));
+  }
+  std::string apply_text(std::string_view request) override {
+    return codec::outcome_text(step(codec::request_from_text(request)));
   }
 
   std::vector<std::string> last_clauses() const override { return clause_ids(last_); }
 
  private:
+  Outcome step(const Transaction& txn) {
+    Outcome outcome = translate(state_.memory, state_.regs, txn);
+    // Hardware updates (HTTU AF, IHI 0070 G.b §3.13) carry over to the next transaction of the scenario.
+    apply_updates(state_.memory, outcome);
+    last_ = outcome.clauses;
+    return outcome;
+  }
+
   codec::State state_;
   ClauseSet last_;
 };
@@ -56,7 +63,14 @@ class PluginSession final : public SuiteSession {
   PluginSession& operator=(const PluginSession&) = delete;
 
   Json apply(const Json& request) override {
-    const Transaction t = codec::decode_request(request);
+    return codec::outcome_from_abi(call(codec::decode_request(request)));
+  }
+  std::string apply_text(std::string_view request) override {
+    return codec::abi_outcome_text(call(codec::request_from_text(request)));
+  }
+
+ private:
+  vipcts_smmu_outcome call(const Transaction& t) {
     vipcts_smmu_txn txn{};
     txn.sid = t.stream_id;
     txn.ssid = t.substream_id;
@@ -69,10 +83,9 @@ class PluginSession final : public SuiteSession {
     vipcts_smmu_outcome out{};
     const int rc = ops_->translate(ctx_, &txn, &out);
     if (rc != 0) throw std::runtime_error("implementation translate() returned " + std::to_string(rc));
-    return codec::outcome_from_abi(out);
+    return out;
   }
 
- private:
   const vipcts_smmu_ops* ops_;
   void* ctx_;
 };
@@ -184,19 +197,44 @@ void compare_events(const EventRecord& e, const EventRecord& o, Diff& d) {
   if ((f & kFieldIpa) && e.s2 && o.s2) d.hex("event.ipa", e.ipa, o.ipa);  // stage-2 faults only
 }
 
+// docs/formats.md §2.3: the comparison of two decoded outcomes (updates are normalised in place).
+Comparison compare_outcomes(codec::WireOutcome& e, codec::WireOutcome& o);
+
+// `decode(text_or_json, path)` decodes an outcome. The vector's expectation must be well-formed: that is our
+// input (InputError, exit 2). A malformed observed outcome is a failure of the implementation, reported with
+// the field.
+template <typename T, typename Decode>
+Comparison compare_decoded(const T& expected, const T& observed, const Decode& decode) {
+  codec::WireOutcome e = decode(expected, Path("expect"));
+  codec::WireOutcome o;
+  try {
+    o = decode(observed, Path("observed"));
+  } catch (const InputError& err) {
+    return Comparison{false, err.what()};
+  }
+  return compare_outcomes(e, o);
+}
+
 }  // namespace
 
 // ---- Suite
 // ------------------------------------------------------------------------------------------------------
 
 std::vector<std::string> SmmuSuite::features() const {
-  return {"smmu.s1",      "smmu.ste.bypass", "smmu.gbpa",       "smmu.httu.af",    "smmu.cd.tbi",
-          "smmu.cd.ttb1", "smmu.cd.raz_wi",  "smmu.s1.gran16k", "smmu.s1.gran64k", "smmu.pbha",
-          "smmu.s2",      "smmu.nested"};
+  return {"smmu.s1",         "smmu.ste.bypass", "smmu.gbpa",      "smmu.httu.af",
+          "smmu.cd.tbi",     "smmu.cd.ttb1",    "smmu.cd.raz_wi", "smmu.s1.gran16k",
+          "smmu.s1.gran64k", "smmu.pbha",       "smmu.s2",        "smmu.nested"};
 }
 
 std::unique_ptr<SuiteSession> SmmuSuite::open_reference(const Json& state) const {
   return std::make_unique<ReferenceSession>(codec::decode_state(state));
+}
+
+std::unique_ptr<SuiteSession> SmmuSuite::open_reference_text(std::string_view state) const {
+  codec::StateWords s = codec::state_words_from_text(state);
+  codec::State st{s.regs, {}};
+  for (const auto& w : s.mem) st.memory.write64(w.addr, w.value);
+  return std::make_unique<ReferenceSession>(std::move(st));
 }
 
 uint32_t SmmuSuite::abi_version() const {
@@ -204,11 +242,25 @@ uint32_t SmmuSuite::abi_version() const {
 }
 
 std::unique_ptr<SuiteSession> SmmuSuite::open_plugin(const void* suite_table, const Json& state) const {
+  return open_plugin_with(suite_table, [&] { return codec::decode_state_words(state); });
+}
+
+std::unique_ptr<SuiteSession> SmmuSuite::open_plugin_text(const void* suite_table,
+                                                          std::string_view state) const {
+  return open_plugin_with(suite_table, [&] { return codec::state_words_from_text(state); });
+}
+
+void SmmuSuite::check_state_text(std::string_view state) const {
+  (void)codec::state_words_from_text(state);
+}
+
+template <typename Decode>
+std::unique_ptr<SuiteSession> SmmuSuite::open_plugin_with(const void* suite_table, const Decode& decode) {
   const auto* ops = static_cast<const vipcts_smmu_ops*>(suite_table);
   if (ops == nullptr || ops->open == nullptr || ops->translate == nullptr || ops->close == nullptr)
     throw std::runtime_error(
         "the implementation's smmu operation table is NULL or lacks open/translate/close");
-  const codec::StateWords s = codec::decode_state_words(state);
+  const codec::StateWords s = decode();
   std::vector<vipcts_mem_word> mem;
   mem.reserve(s.mem.size());
   for (const auto& w : s.mem) mem.push_back({w.addr, w.value});
@@ -235,21 +287,22 @@ void SmmuSuite::check_state(const Json& state) const {
 }
 
 void SmmuSuite::check_operation(const Operation& op) const {
-  (void)codec::decode_request(op.request);
-  (void)codec::decode_outcome(op.expect, Path("expect"));
+  (void)codec::request_from_text(op.request.text());
+  (void)codec::outcome_from_text(op.expect.text(), Path("expect"));
 }
 
 Comparison SmmuSuite::compare(const Json& expected, const Json& observed) const {
-  // The vector's expectation must be well-formed: that is our input (InputError, exit 2).
-  codec::WireOutcome e = codec::decode_outcome(expected, Path("expect"));
-  codec::WireOutcome o;
-  try {
-    o = codec::decode_outcome(observed, Path("observed"));
-  } catch (const InputError& err) {
-    // The implementation's answer is malformed: a failure of the implementation, reported with the field.
-    return Comparison{false, err.what()};
-  }
+  return compare_decoded(expected, observed,
+                         [](const Json& j, const Path& p) { return codec::decode_outcome(j, p); });
+}
 
+Comparison SmmuSuite::compare_text(std::string_view expected, std::string_view observed) const {
+  return compare_decoded(expected, observed, codec::outcome_from_text);
+}
+
+namespace {
+
+Comparison compare_outcomes(codec::WireOutcome& e, codec::WireOutcome& o) {
   Diff d;
   if (e.status == Status::Unmodelled || o.status == Status::Unmodelled) {
     // The reference model does not cover this configuration: never a pass.
@@ -287,6 +340,8 @@ Comparison SmmuSuite::compare(const Json& expected, const Json& observed) const 
   if (d.empty()) return Comparison{};
   return Comparison{false, d.take()};
 }
+
+}  // namespace
 
 void SmmuSuite::generate(const GenerateOptions& options, ScenarioSink& sink) const {
   gen::Options g;

@@ -21,17 +21,29 @@ class SmmuSuite final : public Suite {
   // suite_table is a const vipcts_smmu_ops*. Throws std::runtime_error if the plugin's open() returns NULL or
   // (in apply) translate() returns non-zero; InputError if the state is malformed.
   std::unique_ptr<SuiteSession> open_plugin(const void* suite_table, const Json& state) const override;
+  // The text twins, through codec_text.hpp's fast path where it can.
+  std::unique_ptr<SuiteSession> open_reference_text(std::string_view state) const override;
+  std::unique_ptr<SuiteSession> open_plugin_text(const void* suite_table,
+                                                 std::string_view state) const override;
+  void check_state_text(std::string_view state) const override;
 
   // docs/formats.md §2.3. A malformed `expected` is an input error (InputError, path "expect..."); a
   // malformed `observed` is a mismatch whose diff names the field ("observed.event.type: unknown event type
   // 'X'").
   Comparison compare(const Json& expected, const Json& observed) const override;
+  // The same from text, decoded by codec_text.hpp's fast path where it can.
+  Comparison compare_text(std::string_view expected, std::string_view observed) const override;
   void check_state(const Json& state) const override;
   void check_operation(const Operation& op) const override;
 
   // Runs generators/smmu and, for each scenario, the reference model over its transactions in order (applying
   // hardware updates between them) to produce the expected outcomes.
   void generate(const GenerateOptions& options, ScenarioSink& sink) const override;
+
+ private:
+  // open_plugin with the state decoded by decode() (after the operation table is checked).
+  template <typename Decode>
+  static std::unique_ptr<SuiteSession> open_plugin_with(const void* suite_table, const Decode& decode);
 };
 
 // The one instance, for the registry.

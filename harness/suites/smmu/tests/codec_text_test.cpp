@@ -1,0 +1,191 @@
+// The text fast path of the smmu payloads (codec_text.hpp) against the DOM codec (codec.hpp): on generated
+// scenarios the fast encoders write byte for byte what encode + dump() writes and the fast decoders read back
+// the same values; on mutated texts a fast decoder never accepts what the strict path rejects or reads
+// differently. If a payload field is added to codec.cpp and not here, these tests fail.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "generators/smmu/generate.hpp"
+#include "harness/core/json_text.hpp"
+#include "harness/suites/smmu/codec.hpp"
+#include "harness/suites/smmu/codec_text.hpp"
+#include "reference/smmu/translate.hpp"
+
+namespace vipcts::smmu::codec {
+namespace {
+
+struct Sample {
+  Transaction txn;
+  Outcome outcome;
+};
+
+std::vector<Sample> samples() {
+  gen::Options g;
+  g.seed = 11;
+  g.count = 150;
+  g.ops_per_scenario = 16;
+  g.boundary = false;
+  g.spec_file = VIPCTS_SPEC_DIR "/smmu.yaml";
+  std::vector<Sample> out;
+  gen::generate(g, [&](const gen::ScenarioSpec& s) {
+    SparseMemory memory = s.memory;
+    for (const Transaction& t : s.transactions) {
+      Outcome o = translate(memory, s.regs, t);
+      apply_updates(memory, o);
+      out.push_back({t, o});
+    }
+  });
+  return out;
+}
+
+// What a C plugin that agrees with the model returns.
+vipcts_smmu_outcome to_abi(const Outcome& o) {
+  vipcts_smmu_outcome a{};
+  a.status = o.status == Status::Translated ? VIPCTS_SMMU_TRANSLATED : VIPCTS_SMMU_TERMINATED;
+  a.termination = o.termination == Termination::RazWi ? VIPCTS_SMMU_RAZ_WI : VIPCTS_SMMU_ABORT;
+  a.oa = o.output_address;
+  a.mair_attr = o.attrs.mair_attr;
+  a.sh = o.attrs.sh;
+  a.pbha = o.pbha;
+  if (o.event) {
+    const EventRecord& e = *o.event;
+    a.has_event = 1;
+    a.event.type = static_cast<uint8_t>(e.type);
+    a.event.sid = e.stream_id;
+    a.event.ssv = e.ssv;
+    a.event.ssid = e.substream_id;
+    a.event.input_addr = e.input_addr;
+    a.event.rnw = e.rnw;
+    a.event.ind = e.ind;
+    a.event.pnu = e.pnu;
+    a.event.s2 = e.s2;
+    a.event.event_class = static_cast<uint8_t>(e.event_class);
+  }
+  if (!o.updates_unknown) {
+    a.update_count = o.update_count;
+    for (size_t i = 0; i < o.update_count; ++i) a.updates[i] = {o.updates[i].addr, o.updates[i].value};
+  }
+  return a;
+}
+
+void expect_same(const WireOutcome& a, const WireOutcome& b, const std::string& text) {
+  EXPECT_EQ(a.status, b.status) << text;
+  EXPECT_EQ(a.termination, b.termination) << text;
+  EXPECT_EQ(a.oa, b.oa) << text;
+  EXPECT_EQ(a.mair, b.mair) << text;
+  EXPECT_EQ(a.sh, b.sh) << text;
+  EXPECT_EQ(a.has_attrs, b.has_attrs) << text;
+  EXPECT_EQ(a.pbha, b.pbha) << text;
+  EXPECT_EQ(a.has_event, b.has_event) << text;
+  if (a.has_event && b.has_event) EXPECT_TRUE(a.event == b.event) << text;
+  EXPECT_EQ(a.updates_unknown, b.updates_unknown) << text;
+  ASSERT_EQ(a.update_count, b.update_count) << text;
+  for (size_t i = 0; i < a.update_count; ++i) EXPECT_TRUE(a.updates[i] == b.updates[i]) << text;
+}
+
+void expect_same(const Transaction& a, const Transaction& b, const std::string& text) {
+  EXPECT_EQ(a.stream_id, b.stream_id) << text;
+  EXPECT_EQ(a.ssv, b.ssv) << text;
+  EXPECT_EQ(a.substream_id, b.substream_id) << text;
+  EXPECT_EQ(a.iova, b.iova) << text;
+  EXPECT_EQ(a.access, b.access) << text;
+  EXPECT_EQ(a.privileged, b.privileged) << text;
+}
+
+TEST(CodecText, EncodersWriteWhatDumpWrites) {
+  size_t fast = 0, total = 0;
+  for (const Sample& s : samples()) {
+    std::string request;
+    append_request_text(request, s.txn);
+    EXPECT_EQ(request, encode_request(s.txn).dump());
+    std::string outcome;
+    ++total;
+    if (append_outcome_text(outcome, s.outcome)) {
+      ++fast;
+      EXPECT_EQ(outcome, encode_outcome(s.outcome).dump());
+    }
+    EXPECT_EQ(outcome_text(s.outcome), encode_outcome(s.outcome).dump());
+    const vipcts_smmu_outcome abi = to_abi(s.outcome);
+    std::string from_abi;
+    if (append_abi_outcome_text(from_abi, abi)) EXPECT_EQ(from_abi, outcome_from_abi(abi).dump());
+    EXPECT_EQ(abi_outcome_text(abi), outcome_from_abi(abi).dump());
+  }
+  // The fast path is the common case, not an exception.
+  EXPECT_GT(fast * 10, total * 9) << fast << " of " << total;
+}
+
+TEST(CodecText, DecodersReadWhatTheDomReads) {
+  size_t fast = 0, total = 0;
+  for (const Sample& s : samples()) {
+    const std::string request = encode_request(s.txn).dump();
+    Transaction t;
+    ASSERT_TRUE(decode_request_text(request, t)) << request;
+    expect_same(t, decode_request(Json::parse(request)), request);
+    const std::string outcome = encode_outcome(s.outcome).dump();
+    WireOutcome w;
+    ++total;
+    if (decode_outcome_text(outcome, w)) {
+      ++fast;
+      expect_same(w, decode_outcome(Json::parse(outcome), Path("x")), outcome);
+    }
+  }
+  EXPECT_GT(fast * 10, total * 9) << fast << " of " << total;
+}
+
+// Single-character edits of canonical texts: whatever a fast decoder (or the canonical scanner) accepts, the
+// strict path accepts with the same value.
+TEST(CodecText, FastPathNeverAcceptsMoreThanTheDom) {
+  std::mt19937_64 rng(5);
+  const std::string alphabet = "{}[],:\"0123456789abcdefxX-.eE tfnul_AZ\\";
+  const std::vector<Sample> all = samples();
+  size_t accepted = 0;
+  for (size_t n = 0; n < 40000; ++n) {
+    const Sample& s = all[rng() % all.size()];
+    const bool is_request = (rng() & 1) != 0;
+    std::string text = is_request ? encode_request(s.txn).dump() : encode_outcome(s.outcome).dump();
+    const size_t at = rng() % text.size();
+    const char c = alphabet[rng() % alphabet.size()];
+    switch (rng() % 3) {
+      case 0:
+        text[at] = c;
+        break;
+      case 1:
+        text.erase(at, 1);
+        break;
+      default:
+        text.insert(at, 1, c);
+        break;
+    }
+    if (is_canonical_json(text)) EXPECT_EQ(Json::parse(text).dump(), text);
+    Json dom = Json::parse(text, nullptr, false);
+    if (is_request) {
+      Transaction t;
+      if (!decode_request_text(text, t)) continue;
+      ++accepted;
+      ASSERT_FALSE(dom.is_discarded()) << text;
+      expect_same(t, decode_request(dom), text);
+    } else {
+      WireOutcome w;
+      if (!decode_outcome_text(text, w)) continue;
+      ++accepted;
+      ASSERT_FALSE(dom.is_discarded()) << text;
+      expect_same(w, decode_outcome(dom, Path("x")), text);
+    }
+  }
+  EXPECT_GT(accepted, 0u);
+}
+
+TEST(JsonText, CanonicalSubset) {
+  for (const char* ok : {"{}", "[]", "0", "-1", "18446744073709551615", R"({"a":[1,"x",null,true,false]})"})
+    EXPECT_TRUE(is_canonical_json(ok)) << ok;
+  // Valid JSON outside the subset (the DOM path takes it) and invalid JSON.
+  for (const char* no : {"", " {}", "{} ", "01", "-0", "1.5", "1e3", "18446744073709551616", R"("\n")",
+                         R"({"a":1,"a":2})", "[1,]", "{\"a\"}", "tru", "\"\xc3\xa9\""})
+    EXPECT_FALSE(is_canonical_json(no)) << no;
+}
+
+}  // namespace
+}  // namespace vipcts::smmu::codec
