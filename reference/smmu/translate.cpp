@@ -168,11 +168,23 @@ class NestedTableWalk final : public TableAddressHook {
 
   bool descriptor_address(uint64_t ipa, uint64_t& pa) const override {
     touch(out_, Clause::NESTED_TABLE_WALK);
+    // The descriptors of one walk often lie in one stage-2 block or page. A read that falls in the block of
+    // the previous successful, update-free stage-2 lookup would find the same stage-2 descriptor with the
+    // same purpose, so the same result: it is reused, as a walk cache would (no effect on the outcome).
+    if (ipa - cached_ipa_ < cached_size_) {
+      pa = cached_pa_ + (ipa - cached_ipa_);
+      return true;
+    }
     fault_ =
         s2_translate(memory_, s2_, ipa, S2Purpose::TableWalk, txn_.access, txn_.privileged, out_, trace_);
     overflow_ = overflow_ || !record_s2_effects(out_, fault_);
     if (fault_.fault != S2Fault::None) return false;
     pa = fault_.pa;
+    if (!fault_.update && !fault_.update_unknown) {
+      cached_size_ = uint64_t{1} << vmsa::level_shift(s2_.walk.granule, static_cast<int>(fault_.level));
+      cached_ipa_ = ipa & ~(cached_size_ - 1);
+      cached_pa_ = fault_.pa & ~(cached_size_ - 1);
+    }
     return true;
   }
   const S2Result& last() const { return fault_; }
@@ -186,6 +198,7 @@ class NestedTableWalk final : public TableAddressHook {
   Trace* trace_;
   mutable S2Result fault_;
   mutable bool overflow_ = false;
+  mutable uint64_t cached_ipa_ = 0, cached_size_ = 0, cached_pa_ = 0;  // cached_size_ = 0: empty
 };
 
 void priority_witness(Outcome& out, Trace* trace, bool translation, bool addr_size, bool access,
