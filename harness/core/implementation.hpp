@@ -33,7 +33,7 @@ struct Observation {
   ObservationKind kind = ObservationKind::Outcome;
   Json outcome;         // when kind == Outcome, from apply()
   std::string message;  // why, for the other kinds ("killed by SIGSEGV", "no answer in 2000 ms", ...)
-  std::string text;     // when kind == Outcome, from apply_text(): the outcome as canonical compact JSON
+  std::string text;     // when kind == Outcome, from apply_text(): the outcome as compact JSON text
 };
 
 struct ImplementationOptions {
@@ -53,7 +53,7 @@ class Implementation {
   // operations before it replayed, and the rest continue.
   virtual std::vector<Observation> apply(std::span<const Json> requests) = 0;
   // The runner's hot path: the same as apply(), with each request and outcome as compact JSON text (an
-  // outcome in Observation::text, canonical as in json_text.hpp; `outcome` stays null). The default goes
+  // outcome in Observation::text, as answered or dump()ed; `outcome` stays null). The default goes
   // through apply(); implementations that speak text (exec) or have a suite's text fast path (reference,
   // plugin-inproc) override it to build no DOM.
   virtual std::vector<Observation> apply_text(std::span<const std::string_view> requests);

@@ -18,7 +18,7 @@ class SuiteSession {
   virtual ~SuiteSession() = default;
   // Answers one request ({"method","params"}) with an outcome. Throws InputError on a malformed request.
   virtual Json apply(const Json& request) = 0;
-  // The same over compact JSON text (the runner's hot path); the result is canonical (json_text.hpp). The
+  // The same over compact JSON text (the runner's hot path); the result is compact JSON text. The
   // default goes through apply(); a suite with a text codec overrides it to build no DOM.
   virtual std::string apply_text(std::string_view request) { return apply(Json::parse(request)).dump(); }
   // Clause ids the last apply() exercised (reference sessions only; empty otherwise).
