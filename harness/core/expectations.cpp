@@ -19,10 +19,12 @@ size_t line_of(const YAML::Node& n) {
 }  // namespace
 
 const Expectation* ExpectationFile::match(std::string_view verdict, std::string_view scenario,
-                                          const std::vector<std::string>& clauses, std::string_view detail) const {
+                                          const std::vector<std::string>& clauses, std::string_view detail,
+                                          std::string_view request) const {
   for (const auto& e : entries) {
     if (!verdict.empty() && e.verdict != verdict) continue;
     if (!e.detail.empty() && (verdict.empty() || !glob_match(e.detail, detail))) continue;
+    if (!e.request.empty() && !glob_match(e.request, request)) continue;
     if (!e.scenario.empty() && !glob_match(e.scenario, scenario)) continue;
     if (!e.clause.empty()) {
       bool any = false;
@@ -87,10 +89,14 @@ ExpectationFile load_expectations(const std::string& path) {
             e.reason = v;
           } else if (k == "detail") {
             e.detail = v;
+          } else if (k == "request") {
+            e.request = v;
           } else if (k == "tracker") {
             e.tracker = v;
           } else {
-            fail(kt->first, ctx + "." + k + ": unknown key (expected clause, scenario, verdict, reason, tracker)");
+            fail(kt->first,
+                 ctx + "." + k +
+                     ": unknown key (expected clause, scenario, verdict, detail, request, reason, tracker)");
           }
         }
         if (e.reason.empty()) fail(n, ctx + ".reason: missing");

@@ -233,7 +233,8 @@ class Runner {
         // operations that never reach the known bug (the clause is exercised but not broken by them). Such an
         // entry is stale when it waives nothing in the whole run (see run(); docs/formats.md §5).
         const Expectation* e =
-            expectations ? expectations->match("", w.header.id, result_clauses(w, op)) : nullptr;
+            expectations ? expectations->match("", w.header.id, result_clauses(w, op), {}, op.request.text())
+                         : nullptr;
         if (e && e->scenario.empty()) e = nullptr;
         if (!e) {
           finish_text(i, op, static_verdict("pass"));
@@ -283,8 +284,8 @@ class Runner {
   // `detail` is the diff (fail) or the message (crash, timeout, error), for entries with a `detail` selector.
   void waive(Json& j, const Work& w, const Operation& op, std::string_view detail) const {
     if (!expectations) return;
-    const Expectation* e =
-        expectations->match(j["verdict"].get<std::string>(), w.header.id, result_clauses(w, op), detail);
+    const Expectation* e = expectations->match(j["verdict"].get<std::string>(), w.header.id,
+                                               result_clauses(w, op), detail, op.request.text());
     if (!e) return;
     j["verdict"] = "waived";
     j["expectation"] = e->line;
@@ -479,7 +480,7 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
     const Operation& op = w.ops[i];
     const std::vector<std::string>& clauses = op.clauses.empty() ? w.header.clauses : op.clauses.ids();
     if (ex && v == "pass") {
-      const Expectation* e = ex->match("", w.header.id, clauses);
+      const Expectation* e = ex->match("", w.header.id, clauses, {}, op.request.text());
       if (e && e->scenario.empty()) selecting.insert(e->line);
     }
     if (is_failing_verdict(v))
