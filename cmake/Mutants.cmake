@@ -2,7 +2,8 @@
 # mutants.py to a copy of reference/ in the build tree, built as a C-ABI plugin. Only what the bug changes is
 # compiled again: a mutant of a .cpp file recompiles that file alone and links the other model files from objects
 # compiled once; a mutant of a header recompiles every file of the copy. This keeps the build (which CI runs on two
-# cores) from compiling the whole model once per mutant.
+# cores) from compiling the whole model once per mutant; mutants are built at -O1 without debug information (they
+# run a few thousand operations each, so compile time matters more than their speed).
 #
 # vipcts_add_mutants(SUITE name SCRIPT mutants.py SUBDIRS dir... [SOURCES extra.cpp...] [INCLUDES dir...]
 #                    [CONTROL name])
@@ -34,7 +35,7 @@ function(vipcts_add_mutants)
     string(MAKE_C_IDENTIFIER "${M_SUITE}_mutbase_${_f}" _obj)
     add_library(${_obj} OBJECT ${PROJECT_SOURCE_DIR}/reference/${_f})
     target_include_directories(${_obj} PRIVATE ${PROJECT_SOURCE_DIR} ${M_INCLUDES})
-    target_compile_options(${_obj} PRIVATE -g0)
+    target_compile_options(${_obj} PRIVATE -g0 -O1)
     set_target_properties(${_obj} PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden)
   endforeach()
 
@@ -89,7 +90,7 @@ function(vipcts_add_mutants)
     target_include_directories(${_tgt} BEFORE PRIVATE ${_dir} ${PROJECT_SOURCE_DIR} ${M_INCLUDES}
                                                       ${PROJECT_SOURCE_DIR}/harness/include)
     target_compile_definitions(${_tgt} PRIVATE VIPCTS_MUTANT_NAME="${_n}")
-    target_compile_options(${_tgt} PRIVATE -g0)
+    target_compile_options(${_tgt} PRIVATE -g0 -O1)
     set(_out plugins)
     if(_n STREQUAL "${M_CONTROL}")
       set(_out control)
