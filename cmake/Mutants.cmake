@@ -90,7 +90,8 @@ function(vipcts_add_mutants)
     target_include_directories(${_tgt} BEFORE PRIVATE ${_dir} ${PROJECT_SOURCE_DIR} ${M_INCLUDES}
                                                       ${PROJECT_SOURCE_DIR}/harness/include)
     target_compile_definitions(${_tgt} PRIVATE VIPCTS_MUTANT_NAME="${_n}")
-    target_compile_options(${_tgt} PRIVATE -g0 -O1)
+    # A mutant may delete the only use of a parameter or variable.
+    target_compile_options(${_tgt} PRIVATE -g0 -O1 -Wno-unused-parameter -Wno-unused-variable)
     set(_out plugins)
     if(_n STREQUAL "${M_CONTROL}")
       set(_out control)

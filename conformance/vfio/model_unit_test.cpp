@@ -98,7 +98,9 @@ TEST(VFIO_CONTAINER_CHECK_EXTENSION, UpdateVaddrNeedsAnIommuOnEveryKernelLine) {
     ext.method = Method::ContainerCheckExtension;
     ext.ext = uapi::kExtUpdateVaddr;
     for (const Request& r : gen::prefix(st)) {
-      if (r.method == Method::ContainerSetIommu) EXPECT_EQ(m.apply(ext).ret, 0) << kernel_name(k);
+      if (r.method == Method::ContainerSetIommu) {
+        EXPECT_EQ(m.apply(ext).ret, 0) << kernel_name(k);
+      }
       m.apply(r);
     }
     EXPECT_EQ(m.apply(ext).ret, 1) << kernel_name(k);

@@ -180,7 +180,7 @@ void append_json_string(std::string& out, std::string_view s) {
 ClauseList::ClauseList(std::vector<std::string> ids) {
   if (ids.empty()) return;
   auto d = std::make_shared<Data>();
-  d->json = "[";
+  d->json.push_back('[');  // not = "[": GCC 12 warns falsely (-Wrestrict) on that assignment
   for (size_t i = 0; i < ids.size(); ++i) {
     if (i != 0) d->json += ',';
     append_json_string(d->json, ids[i]);

@@ -80,7 +80,9 @@ void expect_same(const WireOutcome& a, const WireOutcome& b, const std::string& 
   EXPECT_EQ(a.has_attrs, b.has_attrs) << text;
   EXPECT_EQ(a.pbha, b.pbha) << text;
   EXPECT_EQ(a.has_event, b.has_event) << text;
-  if (a.has_event && b.has_event) EXPECT_TRUE(a.event == b.event) << text;
+  if (a.has_event && b.has_event) {
+    EXPECT_TRUE(a.event == b.event) << text;
+  }
   EXPECT_EQ(a.updates_unknown, b.updates_unknown) << text;
   ASSERT_EQ(a.update_count, b.update_count) << text;
   for (size_t i = 0; i < a.update_count; ++i) EXPECT_TRUE(a.updates[i] == b.updates[i]) << text;
@@ -110,7 +112,9 @@ TEST(CodecText, EncodersWriteWhatDumpWrites) {
     EXPECT_EQ(outcome_text(s.outcome), encode_outcome(s.outcome).dump());
     const vipcts_smmu_outcome abi = to_abi(s.outcome);
     std::string from_abi;
-    if (append_abi_outcome_text(from_abi, abi)) EXPECT_EQ(from_abi, outcome_from_abi(abi).dump());
+    if (append_abi_outcome_text(from_abi, abi)) {
+      EXPECT_EQ(from_abi, outcome_from_abi(abi).dump());
+    }
     EXPECT_EQ(abi_outcome_text(abi), outcome_from_abi(abi).dump());
   }
   // The fast path is the common case, not an exception.
@@ -159,7 +163,9 @@ TEST(CodecText, FastPathNeverAcceptsMoreThanTheDom) {
         text.insert(at, 1, c);
         break;
     }
-    if (is_canonical_json(text)) EXPECT_EQ(Json::parse(text).dump(), text);
+    if (is_canonical_json(text)) {
+      EXPECT_EQ(Json::parse(text).dump(), text);
+    }
     Json dom = Json::parse(text, nullptr, false);
     if (is_request) {
       Transaction t;
