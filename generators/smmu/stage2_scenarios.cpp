@@ -204,7 +204,9 @@ class Maker {
     for (int tries = 0; tries < 24; ++tries) {
       const uint64_t ipa = (lo + pick(top - lo)) & ~mask(shift - 1, 0);
       if (ipa < lo) continue;
-      const uint64_t out = oa ? *oa : pick(uint64_t{1} << (eff2_ - shift)) << shift;
+      // A block as large as the whole output space (shift >= eff2_) can only start at 0.
+      const unsigned room = eff2_ > shift ? eff2_ - shift : 0;
+      const uint64_t out = oa ? *oa : pick(uint64_t{1} << room) << shift;
       try {
         b.map(ipa, level, out, attrs);
         return ipa;
