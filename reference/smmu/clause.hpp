@@ -2,7 +2,7 @@
 // coverage is measured from what the model actually did. conformance/smmu checks this list against the YAML.
 #pragma once
 
-#include <bitset>
+#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -79,20 +79,31 @@ constexpr size_t kClauseCount = static_cast<size_t>(Clause::kCount);
 // The stable id of a clause as spelled in spec/smmu.yaml.
 std::string_view clause_id(Clause c);
 
+// A set of clauses as plain words: add() runs for every decision on the fast path, so no bounds check.
 class ClauseSet {
  public:
-  void add(Clause c) { bits_.set(static_cast<size_t>(c)); }
-  bool contains(Clause c) const { return bits_.test(static_cast<size_t>(c)); }
-  bool empty() const { return bits_.none(); }
+  void add(Clause c) {
+    const auto i = static_cast<size_t>(c);
+    words_[i / 64] |= uint64_t{1} << (i % 64);
+  }
+  bool contains(Clause c) const {
+    const auto i = static_cast<size_t>(c);
+    return (words_[i / 64] >> (i % 64)) & 1;
+  }
+  bool empty() const {
+    for (uint64_t w : words_)
+      if (w != 0) return false;
+    return true;
+  }
   template <typename F>
   void for_each(F&& f) const {
     for (size_t i = 0; i < kClauseCount; ++i)
-      if (bits_.test(i)) f(static_cast<Clause>(i));
+      if (contains(static_cast<Clause>(i))) f(static_cast<Clause>(i));
   }
   bool operator==(const ClauseSet&) const = default;
 
  private:
-  std::bitset<kClauseCount> bits_;
+  std::array<uint64_t, (kClauseCount + 63) / 64> words_{};
 };
 
 }  // namespace vipcts::smmu

@@ -255,11 +255,10 @@ bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned 
   return true;
 }
 
-}  // namespace
-
-Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn, Trace* trace,
-                  PbhaCombine pbha_combine) {
-  Outcome out;
+// The body of translate(), filling `out` in place: every early return hands back the caller's object, so the
+// fast path never copies an Outcome.
+Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
+                  Trace* trace, PbhaCombine pbha_combine) {
   const unsigned oas = address_size_bits(idr5_oas(regs));
 
   // SMMUEN = 0: GBPA decides. ABORT terminates; otherwise bypass, and an input beyond the OAS is aborted;
@@ -590,20 +589,20 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
   }
   // Nested: the IPA goes through stage 2 (CLASS = IN on a fault). The access is allowed only if both stages
   // allow it (SMMU.NESTED.PERMISSION); stage 1 is decided first, so its faults are the ones reported.
-  S2Result s2r;
+  std::optional<S2Result> s2r;  // engaged whenever stage 1 did not fault
   if (stage2 && !addr_size && !access) {
     Outcome scratch;  // when stage 1 faulted, stage 2 is evaluated only to state the clause
     s2r = s2_translate(memory, s2, oa, S2Purpose::Input, txn.access, txn.privileged,
                        fault == S1Fault::None ? out : scratch, fault == S1Fault::None ? trace : nullptr);
-    if (s2r.desc != 0) {  // stage 2 reached a leaf: its permission is defined
+    if (s2r->desc != 0) {  // stage 2 reached a leaf: its permission is defined
       if (Witness* w = decide(out, trace, Clause::NESTED_PERMISSION))
-        w->set("s1_fault", permission).set("s2_fault", s2r.perm).set("fault", permission || s2r.perm);
+        w->set("s1_fault", permission).set("s2_fault", s2r->perm).set("fault", permission || s2r->perm);
     }
   }
   if (fault != S1Fault::None) return s1_fault(out, trace, txn, cd, fault);
   if (stage2) {
-    if (!record_s2_effects(out, s2r)) return unmodelled(out);
-    if (s2r.fault != S2Fault::None) return s2_fault(out, trace, txn, s2, s2r.fault, EventClass::IN, oa);
+    if (!record_s2_effects(out, *s2r)) return unmodelled(out);
+    if (s2r->fault != S2Fault::None) return s2_fault(out, trace, txn, s2, s2r->fault, EventClass::IN, oa);
   }
 
   // Attributes: MAIR byte AttrIndx of {MAIR1, MAIR0}, shareability from the descriptor (DS = 0).
@@ -628,18 +627,27 @@ Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const T
 
   // Nested output: the PA of stage 2; PBHA of both stages combined by the implementation's rule (a profile
   // parameter: the architecture leaves it IMPLEMENTATION DEFINED; IMPDEF reports 0, not compared).
-  out.output_address = s2r.pa;
+  out.output_address = s2r->pa;
   if (Witness* w = decide(out, trace, Clause::PBHA_S2_OUTPUT))
     w->set("idr3_pbha", s2.idr3_pbha)
         .set("s2hwu", s2.s2hwu)
-        .set("leaf", leaf_pbha_bits(s2r.desc))
-        .set("pbha", s2r.pbha);
+        .set("leaf", leaf_pbha_bits(s2r->desc))
+        .set("pbha", s2r->pbha);
   const uint8_t s1_value = out.pbha;
-  out.pbha = combine_pbha(pbha_combine, s1_value, s1_enables, s2r.pbha, s2.pbha_enables).value_or(0);
+  out.pbha = combine_pbha(pbha_combine, s1_value, s1_enables, s2r->pbha, s2.pbha_enables).value_or(0);
   if (Witness* w = decide(out, trace, Clause::PBHA_COMBINE)) {
     w->set("rule", static_cast<uint64_t>(pbha_combine)).set("s1", s1_value).set("s1en", s1_enables);
-    w->set("s2", s2r.pbha).set("s2en", s2.pbha_enables).set("pbha", out.pbha);
+    w->set("s2", s2r->pbha).set("s2en", s2.pbha_enables).set("pbha", out.pbha);
   }
+  return out;
+}
+
+}  // namespace
+
+Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn, Trace* trace,
+                  PbhaCombine pbha_combine) {
+  Outcome out;
+  evaluate(out, memory, regs, txn, trace, pbha_combine);
   return out;
 }
 

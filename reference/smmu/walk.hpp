@@ -24,7 +24,9 @@ enum class S1Fault : uint8_t { None, Translation, AddressSize, AccessFlag, Permi
 // to fill with the clause's fields (nullptr on the fast path).
 inline Witness* decide(Outcome& out, Trace* trace, Clause c) {
   out.clauses.add(c);
-  return trace != nullptr ? &trace->add(c) : nullptr;
+  if (trace == nullptr) [[likely]]
+    return nullptr;
+  return &trace->add(c);
 }
 // Records a decision on a clause that has no SMT predicate (so no witness fields).
 inline void touch(Outcome& out, Clause c) {

@@ -30,10 +30,7 @@ struct Witness {
 // Optional recorder passed to translate(); nullptr on the fast path.
 struct Trace {
   std::vector<Witness> witnesses;
-  Witness& add(Clause c) {
-    witnesses.push_back(Witness{c});
-    return witnesses.back();
-  }
+  Witness& add(Clause c);
 };
 
 }  // namespace vipcts::smmu
