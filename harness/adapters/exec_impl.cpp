@@ -264,6 +264,9 @@ struct Failure {
   ObservationKind kind;
   std::string message;
   size_t in_flight = 1;  // requests sent (or queued) but unanswered at the failure, from `index` on
+  // The failure came before the exchanged requests: at the previous scenario's close, or at this scenario's
+  // open sent ahead of them.
+  bool in_prefix = false;
 };
 
 // A request serialised once: the JSON object text without its leading '{', so "{\"id\":N," + tail is the
@@ -324,21 +327,18 @@ class ExecImplementation final : public Implementation {
     open_tail_ += header.state.text();
     open_tail_ += "}}";
 
-    // The previous scenario's close answer first, so a failure there is not blamed on this open.
-    if (pending_close_ && exchange({})) child_.kill_and_reap();
     if (!child_.running()) {
       if (auto failure = start())
         return fail_scenario({failure->kind, {}, "restart failed: " + failure->message});
     }
-    Observation result;
-    auto failure = exchange({&open_tail_, 1}, [&](size_t, Observation&& obs) { result = std::move(obs); });
-    if (failure) {
-      child_.kill_and_reap();
-      return fail_scenario({failure->kind, {}, failure->message});
-    }
-    // An implementation that cannot load the state cannot answer any operation of the scenario.
-    if (result.kind != ObservationKind::Outcome) return fail_scenario(std::move(result));
-    return result;
+    // open is not awaited: it goes out in front of the scenario's first operations (after the previous
+    // scenario's close), so a scenario costs one round trip, not two. Its answer is checked when they come
+    // back; if it was refused, the operations' answers are discarded and each gets the open's failure, as if
+    // they had never been sent (docs/formats.md §3).
+    open_pending_ = true;
+    Observation accepted;
+    accepted.text = "{}";
+    return accepted;
   }
 
   // The protocol is text: apply() is apply_text() with DOMs around it.
@@ -381,6 +381,27 @@ class ExecImplementation final : public Implementation {
         out[done + k] = std::move(obs);
         log_.push_back(std::move(rest[k]));
       });
+      if (failure && failure->in_prefix) {
+        // Nothing came back from the open (or the previous scenario's close): the failure belongs to it or
+        // to an operation in flight with it (a child that buffers its answers loses them all). The open is
+        // sent again alone first, then the operations are isolated as usual.
+        child_.kill_and_reap();
+        open_answer_.reset();
+        if (auto refused = open_now()) {
+          open_refused_ = true;
+          fail_scenario(std::move(*refused));
+          continue;
+        }
+        const size_t suspects = std::min(failure->in_flight, requests.size() - done);
+        if (suspects <= 1) {
+          out[done] = {failure->kind, {}, failure->message};
+          ++done;
+        } else {
+          done = isolate(tails, out, done, suspects, *failure);
+        }
+        continue;
+      }
+      if (settle_open(failure)) continue;
       if (!failure) {
         protocol_errors_in_a_row_ = 0;
         break;
@@ -413,8 +434,11 @@ class ExecImplementation final : public Implementation {
 
   void close() override {
     // The close response is collected lazily by the next exchange (usually already waiting in the pipe), so
-    // scenarios cost one round trip (open) besides their operations.
-    if (child_.running() && in_scenario_) {
+    // a scenario costs one round trip (its open goes with its operations).
+    const bool opened = !open_pending_ && !open_refused_;
+    open_pending_ = false;
+    open_refused_ = false;
+    if (child_.running() && in_scenario_ && opened) {
       pending_close_tail_ = R"("method":"close","params":{}})";
       pending_close_ = true;
     }
@@ -427,6 +451,41 @@ class ExecImplementation final : public Implementation {
   Observation fail_scenario(Observation obs) {
     scenario_failure_ = obs;
     return obs;
+  }
+
+  // The scenario's open, sent alone and awaited (on a fresh child if needed). Returns the failure every
+  // operation of the scenario then gets, worded as the runner words an open failure, or nothing.
+  std::optional<Observation> open_now() {
+    if (!child_.running()) {
+      if (auto failure = start())
+        return Observation{failure->kind, {}, "open: restart failed: " + failure->message};
+    }
+    Observation result;
+    auto failure = exchange({&open_tail_, 1}, [&](size_t, Observation&& obs) { result = std::move(obs); });
+    if (failure) {
+      child_.kill_and_reap();
+      return Observation{failure->kind, {}, "open: " + failure->message};
+    }
+    if (result.kind != ObservationKind::Outcome) {
+      result.message = "open: " + result.message;
+      return result;
+    }
+    return std::nullopt;
+  }
+
+  // After an exchange that carried the scenario's open and got its answer: if the open was refused, the
+  // scenario fails with it and the operations' answers are void. Returns true when it took over the scenario.
+  bool settle_open(const std::optional<Failure>& failure) {
+    std::optional<Observation> answer = std::move(open_answer_);
+    open_answer_.reset();
+    if (!answer || answer->kind == ObservationKind::Outcome) return false;
+    // The implementation answered the open with an error; it may have answered the operations too, or died
+    // on them: a child in an unknown state is not reused.
+    if (failure) child_.kill_and_reap();
+    open_refused_ = true;
+    answer->message = "open: " + answer->message;
+    fail_scenario(std::move(*answer));
+    return true;
   }
 
   // Several requests were in flight when the child failed, and a child that buffers its answers may not have
@@ -551,13 +610,20 @@ class ExecImplementation final : public Implementation {
                                   unsigned timeout_ms = 0) {
     if (timeout_ms == 0) timeout_ms = config_.timeout_ms;
     if (!child_.running()) return Failure{0, ObservationKind::Crash, "not running"};
-    const size_t skip = pending_close_ ? 1 : 0;
+    // In front of the requests: the previous scenario's close (answer discarded) and this scenario's open
+    // (answer kept in open_answer_), when they are pending.
+    const bool with_close = pending_close_, with_open = open_pending_;
+    const size_t skip = size_t{with_close} + size_t{with_open};
     const size_t total = skip + tails.size();
     std::string close_tail;
-    if (pending_close_) close_tail = std::move(pending_close_tail_);
+    if (with_close) close_tail = std::move(pending_close_tail_);
     pending_close_ = false;
+    open_pending_ = false;
     const uint64_t first_id = next_id_;
-    auto tail_at = [&](size_t k) -> const std::string& { return k < skip ? close_tail : tails[k - skip]; };
+    auto tail_at = [&](size_t k) -> const std::string& {
+      if (k >= skip) return tails[k - skip];
+      return with_close && k == 0 ? close_tail : open_tail_;
+    };
 
     const auto timeout = std::chrono::milliseconds(timeout_ms);
     auto deadline = Clock::now() + timeout;
@@ -567,12 +633,19 @@ class ExecImplementation final : public Implementation {
     auto fail = [&](ObservationKind kind, std::string message) {
       size_t index = answered > skip ? answered - skip : 0;
       size_t sent = queued > skip ? queued - skip : 0;
-      return Failure{index, kind, std::move(message), sent > index ? sent - index : 1};
+      Failure f{index, kind, std::move(message), sent > index ? sent - index : 1};
+      f.in_prefix = answered < skip;
+      return f;
     };
 
-    // An answer in order: to on_answer (unless it is the pending close's), and the deadline starts again.
+    // An answer in order: to on_answer (the close's is dropped, the open's kept), and the deadline starts
+    // again.
     auto deliver = [&](Observation&& obs) {
-      if (answered >= skip && on_answer) on_answer(answered - skip, std::move(obs));
+      if (answered >= skip) {
+        if (on_answer) on_answer(answered - skip, std::move(obs));
+      } else if (with_open && answered == skip - 1) {
+        open_answer_ = std::move(obs);
+      }
       ++answered;
       deadline = Clock::now() + timeout;
     };
@@ -684,6 +757,9 @@ class ExecImplementation final : public Implementation {
   std::optional<Observation> scenario_failure_;  // set: every further operation of the scenario gets it
   bool pending_close_ = false;
   std::string pending_close_tail_;
+  bool open_pending_ = false;               // open_tail_ goes out with the next exchange
+  bool open_refused_ = false;               // this scenario's open failed: no close is owed
+  std::optional<Observation> open_answer_;  // the answer to the open sent by the last exchange
 };
 
 }  // namespace

@@ -10,6 +10,7 @@ Options (each X is a value of params.x):
   --grandchild FILE at --hang-on, first start `sleep 1000` and write its pid to FILE
   --no-flush        crash without first writing the answers already computed (a buffering implementation)
   --crash-once FILE crash (as --crash-on) only if FILE does not exist, creating it (a flaky implementation)
+  --refuse-open     answer every open with an error (and keep serving)
 Answers are written one write per chunk read (pipelining), and flushed before any planted failure.
 """
 import json
@@ -72,6 +73,9 @@ while True:
             if "--crash-on-open" in args:
                 flush()
                 os.kill(os.getpid(), signal.SIGSEGV)
+            if "--refuse-open" in args:
+                out.append(json.dumps({"id": rid, "error": {"message": "cannot load the state"}}) + "\n")
+                continue
             count = params["state"]["start"]
             answer(rid, {})
         elif method == "echo":
