@@ -596,6 +596,55 @@ TEST(SMMU_S1_AF_UPDATE, PermissionFaultLeavesUpdateUnknown) {
   EXPECT_TRUE(o.updates_unknown);
 }
 
+// ---- SMMU.S1.DIRTY
+namespace {
+// HTTU = 0b10 (IDR0 [7:6]), HA = HD = 1, and one writable-clean page (DBM = 1, AP[2:1] = `ap`).
+Scenario dirty_scenario(bool hd, unsigned ap = 0b11) {
+  Scenario s;
+  s.regs.idr0 = (s.regs.idr0 & ~(3u << 6)) | (2u << 6);
+  s.cd.ha = true;
+  s.cd.hd = hd;
+  LeafAttrs a;
+  a.ap = ap;
+  a.extra = uint64_t{1} << 51;
+  s.tt0->map(0x40000000, kPage, 0x80000000, a);
+  return s;
+}
+}  // namespace
+TEST(SMMU_S1_DIRTY, WriteToWritableCleanProceedsAndClearsAp2) {
+  Scenario s = dirty_scenario(true);
+  const uint64_t addr = s.tt0->leaf_address(0x40000000);
+  EXPECT_EQ(s.run(0x40000000, AccessKind::Read).update_count, 0u);  // reads leave it clean
+  const Outcome o = s.run(0x40000010, AccessKind::Write);
+  ASSERT_EQ(o.status, Status::Translated);
+  EXPECT_EQ(o.output_address, 0x80000010u);
+  ASSERT_EQ(o.update_count, 1u);
+  EXPECT_EQ(o.updates[0].addr, addr);
+  EXPECT_EQ(o.updates[0].value, s.mem.read64(addr) & ~(uint64_t{1} << 7));
+  apply_updates(s.mem, o);
+  EXPECT_EQ(s.run(0x40000000, AccessKind::Write).update_count, 0u);  // dirty now: plain writable
+}
+TEST(SMMU_S1_DIRTY, DbmIgnoredWithoutHd) {
+  Scenario s = dirty_scenario(false);
+  const Outcome o = s.run(0x40000000, AccessKind::Write);
+  EXPECT_TRUE(has_event(o, EventType::F_PERMISSION));
+  EXPECT_EQ(o.update_count, 0u);
+}
+TEST(SMMU_S1_DIRTY, FaultingWriteStaysClean) {
+  // AP[2:1] = 10: EL1 read-only, no EL0 access; an unprivileged write faults even though DBM would make the
+  // page writable at EL1.
+  Scenario s = dirty_scenario(true, 0b10);
+  Trace trace;
+  const Outcome o = s.run(0x40000000, AccessKind::Write, false, &trace);
+  EXPECT_TRUE(has_event(o, EventType::F_PERMISSION));
+  EXPECT_EQ(o.update_count, 0u);
+  const Witness* w = find_witness(trace, Clause::S1_DIRTY);
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(field_of(*w, "dirty"), 0u);
+  EXPECT_EQ(field_of(*w, "perm_fault"), 1u);
+  EXPECT_EQ(s.run(0x40000000, AccessKind::Write, true).status, Status::Translated);  // privileged: allowed
+}
+
 // ---- SMMU.S1.PERM.AP
 TEST(SMMU_S1_PERM_AP, WriteToReadOnlyFaults) {
   Scenario s;

@@ -90,7 +90,7 @@ enum class Role {
   T0SZ, T1SZ, TXSZ, EPD0, EPD1, EPD, TBI0, TBI1, TBI, TG0, TG1, IPS, OAS, HTTU, HA, HD, AFFD, AF, AP, UXN, PXN,
   WXN, PRIV, WRITE, EXEC, RNW, SID, LOG2SIZE, SIDSIZE, RECINVSID, SMMUEN, GBPA_ABORT, STE_V, CD_V, CONFIG, SSV,
   S1CDMAX, VA, LEAF_OA, ATTRINDX, SH, MAIR, CD_A, CD_R, CD_S, AA64, TTB, DESC_LEVEL, WHICH, TG, OAS_BITS,
-  ACCESS_KIND, AP_TABLE, PAN, ASID_HI, kCount
+  ACCESS_KIND, AP_TABLE, PAN, ASID_HI, DBM, AP2, kCount
 };
 
 struct RoleInfo {
@@ -119,6 +119,8 @@ const std::vector<RoleInfo>& role_table() {
       {Role::AFFD, {"affd"}},
       {Role::AF, {"af", "desc_af"}},
       {Role::AP, {"ap", "ap21", "ap_2_1"}},
+      {Role::AP2, {"ap2"}},
+      {Role::DBM, {"dbm"}},
       {Role::UXN, {"uxn", "xn"}},
       {Role::PXN, {"pxn"}},
       {Role::WXN, {"wxn"}},
@@ -284,6 +286,8 @@ void set_role(Knobs& k, Role role, uint64_t v) {
     case Role::AP_TABLE: k.table_bits = (k.table_bits & ~(uint64_t{3} << 61)) | (uint64_t{u & 3} << 61); break;
     case Role::PAN: k.cd.pan = b; break;
     case Role::ASID_HI: k.cd.asid = (k.cd.asid & 0xff) | ((u & 0xff) << 8); break;
+    case Role::DBM: k.leaf_bits = b ? (k.leaf_bits | desc::kDbm) : (k.leaf_bits & ~desc::kDbm); break;
+    case Role::AP2: k.leaf_bits = (k.leaf_bits & ~desc::ap(2)) | (b ? desc::ap(2) : 0); break;
     case Role::kCount: break;
   }
 }
@@ -553,6 +557,23 @@ std::vector<Aim> aims_for(const std::string& id, ClauseCtx& ctx) {
             k.txn.access = acc;
             k.extra_ops = 1;  // the second access sees the updated descriptor
           });
+  } else if (id == "SMMU.S1.DIRTY") {
+    // HD x DBM x AP[2] x write with HA and HTTU = 0b10; a second access sees the written-back descriptor.
+    auto dirty_setup = [](Knobs& k) {
+      k.httu = 2;
+      k.cd.ha = true;
+      k.extra_ops = 1;
+    };
+    for (bool hd : {false, true})
+      for (bool dbm : {false, true})
+        for (bool ap2 : {false, true})
+          for (bool write : {false, true})
+            add({{Role::HD, hd}, {Role::DBM, dbm}, {Role::AP2, ap2}, {Role::WRITE, write}, {Role::PRIV, 1}},
+                dirty_setup);
+    // Writable-clean but write-protected by APTable[1], or not accessible at EL0: the write faults, nothing
+    // is dirtied.
+    add({{Role::HD, 1}, {Role::DBM, 1}, {Role::AP2, 1}, {Role::WRITE, 1}, {Role::AP_TABLE, 2}}, dirty_setup);
+    add({{Role::HD, 1}, {Role::DBM, 1}, {Role::AP, 2}, {Role::WRITE, 1}, {Role::PRIV, 0}}, dirty_setup);
   } else if (id == "SMMU.S1.PERM.AP" || id == "SMMU.S1.PERM.EXECUTE" || id == "SMMU.EVENT.FIELDS") {
     const bool exec_clause = id == "SMMU.S1.PERM.EXECUTE";
     for (unsigned ap = 0; ap < 4; ++ap)

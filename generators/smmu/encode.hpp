@@ -97,6 +97,7 @@ constexpr uint64_t kTypeTableOrPage = 0b11;  // table at L0-L2, page at L3
 constexpr uint64_t kTypeBlock = 0b01;        // block at L1/L2; reserved (invalid) at L3 and, without DS, at L0
 constexpr uint64_t kAf = uint64_t{1} << 10;
 constexpr uint64_t kNg = uint64_t{1} << 11;
+constexpr uint64_t kDbm = uint64_t{1} << 51;  // Dirty Bit Modifier (used with CD.HD)
 constexpr uint64_t kPxn = uint64_t{1} << 53;
 constexpr uint64_t kUxn = uint64_t{1} << 54;
 constexpr uint64_t kOaMask = mask(47, 12);   // OA[47:12]; DS = 0 so bits [51:48] are RES0

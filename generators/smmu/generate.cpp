@@ -39,6 +39,7 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
     const uint64_t cd0 = s.memory.read64(ste0 & mask(55, 6));
     f.insert("smmu.s1");
     if (bit(cd0, 43) && idr0_httu(s.regs) != 0) f.insert("smmu.httu.af");  // CD.HA
+    if (bit(cd0, 43) && bit(cd0, 42) && idr0_httu(s.regs) == 2) f.insert("smmu.httu.dirty");  // + CD.HD
     if (bit(cd0, 38) || bit(cd0, 39)) f.insert("smmu.cd.tbi");             // CD.TBI0/TBI1
     if (!bit(cd0, 46)) f.insert("smmu.cd.raz_wi");                         // CD.A
     if (bit(t.iova, 55) && !bit(cd0, 30)) f.insert("smmu.cd.ttb1");        // VA[55] through EPD1 = 0

@@ -40,7 +40,8 @@ void generate(const Options& options, const std::function<void(const ScenarioSpe
 
 // Features a scenario needs, from what its transactions reach (sorted, unique):
 //   smmu.gbpa (SMMUEN=0), smmu.ste.bypass (Config=100), smmu.s1 (a CD-based translation), smmu.httu.af (CD.HA=1
-//   with IDR0.HTTU != 0), smmu.cd.tbi (TBIx=1), smmu.cd.ttb1 (VA[55]=1 through TTB1 with EPD1=0),
+//   with IDR0.HTTU != 0), smmu.httu.dirty (CD.HD=1 and HA=1 with IDR0.HTTU=0b10), smmu.cd.tbi (TBIx=1),
+//   smmu.cd.ttb1 (VA[55]=1 through TTB1 with EPD1=0),
 //   smmu.cd.raz_wi (CD.A=0).
 std::vector<std::string> scenario_features(const ScenarioSpec& s);
 

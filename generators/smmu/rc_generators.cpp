@@ -40,7 +40,8 @@ unsigned eff_ips(unsigned ips, unsigned oas) {
 }
 
 // A random leaf for level `level` mapping to a random OA below 2^oa_bits, with random permissions and attributes.
-uint64_t random_leaf(unsigned level, unsigned oa_bits) {
+// dbm: the CD manages dirty state (HD), so DBM = 1 leaves (writable-clean when AP[2] = 1) are worth drawing.
+uint64_t random_leaf(unsigned level, unsigned oa_bits, bool dbm) {
   const unsigned shift = level_shift(level);
   const uint64_t oa = draw64(0, low_mask(oa_bits) >> shift) << shift;
   uint64_t d = oa | (level == 3 ? desc::kTypeTableOrPage : desc::kTypeBlock);
@@ -51,6 +52,7 @@ uint64_t random_leaf(unsigned level, unsigned oa_bits) {
   if (chance(30)) d |= desc::kPxn;
   if (chance(30)) d |= desc::kUxn;
   if (chance(25)) d |= draw64(0, 0x1ff) << 55;  // software / PBHA bits [63:55]: IGNORED here
+  if (dbm && chance(50)) d |= desc::kDbm;
   return d;
 }
 
@@ -63,7 +65,7 @@ uint64_t random_va(bool ttb1, unsigned txsz, unsigned level) {
 }
 
 void map_some(Builder& b, std::vector<Mapping>& maps, unsigned stream, bool ttb1, uint64_t root, unsigned txsz,
-              unsigned oa_bits) {
+              unsigned oa_bits, bool dbm) {
   const unsigned sl = start_level(txsz);
   const unsigned count = draw(1, 6);
   // Cluster mappings in one 1 GB region half of the time so they share tables and neighbours are mapped.
@@ -74,7 +76,7 @@ void map_some(Builder& b, std::vector<Mapping>& maps, unsigned stream, bool ttb1
     level = std::max(level, std::max(sl, 1u));
     uint64_t va = random_va(ttb1, txsz, level);
     if (cluster && level >= 2) va = base + (draw64(0, (uint64_t{1} << (30 - level_shift(level))) - 1) << level_shift(level));
-    const auto at = b.map(root, txsz, va, level, random_leaf(level, oa_bits));
+    const auto at = b.map(root, txsz, va, level, random_leaf(level, oa_bits, dbm));
     if (at) maps.push_back({stream, ttb1, va, level, *at});
   }
 }
@@ -162,16 +164,17 @@ ScenarioSpec draw_scenario(Defect defect, unsigned ops) {
     cd.tbi0 = chance(20);
     cd.tbi1 = chance(20);
     cd.ha = httu >= 1 && chance(50);
+    if (httu == 2 && cd.ha) cd.hd = chance(50);
     cd.r = chance(90);
     cd.a = chance(90);
     cd.asid = draw(0, 0xff);  // IDR0.ASID16 = 0: ASID[15:8] must be zero (IHI 0070 G.b §5.4)
     cd.mair = draw64(0, ~uint64_t{0});
     const unsigned oa_bits = eff_ips(cd.ips, oas);
     cd.ttb0 = b.alloc_page();
-    map_some(b, maps, i, false, cd.ttb0, cd.t0sz, oa_bits);
+    map_some(b, maps, i, false, cd.ttb0, cd.t0sz, oa_bits, cd.hd);
     if (!cd.epd1 || chance(30)) {  // TTB1 tables also exist behind EPD1 = 1: they must not be walked
       cd.ttb1 = b.alloc_page();
-      map_some(b, maps, i, true, cd.ttb1, cd.t1sz, oa_bits);
+      map_some(b, maps, i, true, cd.ttb1, cd.t1sz, oa_bits, cd.hd);
     }
     streams.push_back(st);
   }
@@ -240,7 +243,7 @@ ScenarioSpec draw_scenario(Defect defect, unsigned ops) {
         // A 512 GB block at level 0 is not allowed with the 4 KB granule and DS = 0 (DDI 0487 D8.3.1).
         const uint64_t va = random_va(false, s0.cd.t0sz, 0);
         const uint64_t at = s0.cd.ttb0 + 8 * table_index(va, 0, s0.cd.t0sz);
-        s.memory.write64(at, (random_leaf(1, s0_eff) & ~desc::kOaMask) | desc::kTypeBlock);
+        s.memory.write64(at, (random_leaf(1, s0_eff, false) & ~desc::kOaMask) | desc::kTypeBlock);
         s0_maps.push_back({0, false, va, 1, at});
         maps.push_back(s0_maps.back());
       }

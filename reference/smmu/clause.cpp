@@ -37,6 +37,7 @@ constexpr std::array<std::string_view, kClauseCount> kClauseIds = {
     "SMMU.S1.ADDR_SIZE.LEAF",
     "SMMU.S1.AF.FAULT",
     "SMMU.S1.AF.UPDATE",
+    "SMMU.S1.DIRTY",
     "SMMU.S1.PERM.AP",
     "SMMU.S1.PERM.EXECUTE",
     "SMMU.S1.FAULT_PRIORITY",

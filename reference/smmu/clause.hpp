@@ -39,6 +39,7 @@ enum class Clause : uint8_t {
   S1_ADDR_SIZE_LEAF,          // SMMU.S1.ADDR_SIZE.LEAF
   S1_AF_FAULT,                // SMMU.S1.AF.FAULT
   S1_AF_UPDATE,               // SMMU.S1.AF.UPDATE
+  S1_DIRTY,                   // SMMU.S1.DIRTY
   S1_PERM_AP,                 // SMMU.S1.PERM.AP
   S1_PERM_EXECUTE,            // SMMU.S1.PERM.EXECUTE
   S1_FAULT_PRIORITY,          // SMMU.S1.FAULT_PRIORITY

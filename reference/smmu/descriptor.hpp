@@ -56,7 +56,12 @@ inline bool desc_pxn(uint64_t d) {
 inline bool desc_uxn(uint64_t d) {
   return bit(d, 54);
 }
+// DBM (Dirty Bit Modifier, leaf bit 51): with hardware dirty-state management AP[2] = 1 means writable-clean.
+inline bool desc_dbm(uint64_t d) {
+  return bit(d, 51);
+}
 constexpr unsigned kDescAfBit = 10;
+constexpr unsigned kDescAp2Bit = 7;
 
 // log2 of the region one descriptor maps at `level`: 39, 30, 21, 12.
 constexpr unsigned level_shift(unsigned level) {

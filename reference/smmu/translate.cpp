@@ -538,7 +538,15 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
       w->set("af", af).set("ha", ha).set("affd", cd.affd()).set("fault", access);
   }
 
-  const S1AccessRights rights = s1_access_rights(desc_ap(desc), walk.table, desc_pxn(desc), desc_uxn(desc));
+  // Dirty state (SMMU.S1.DIRTY, §3.13.3): with HD (and HA) a write to a leaf with DBM = 1 is checked as if
+  // AP[2] were 0 (APTable still applies: it is merged after), and clears AP[2] when it proceeds.
+  const bool hd = ha && cd.hd();
+  const bool write_clean = hd && desc_dbm(desc) && bit(desc, kDescAp2Bit);
+  const bool dbm_write = write_clean && txn.access == AccessKind::Write;
+  const unsigned ap = dbm_write ? (desc_ap(desc) & 1u) : desc_ap(desc);
+  // Whether WXN counts a writable-clean location as writable for an instruction fetch is not settled here.
+  if (write_clean && txn.access == AccessKind::Execute && cd.wxn()) return unmodelled(out);
+  const S1AccessRights rights = s1_access_rights(ap, walk.table, desc_pxn(desc), desc_uxn(desc));
   bool permission;
   if (txn.access == AccessKind::Execute) {
     permission = s1_execute_permission_fault(rights, txn.privileged, cd.wxn());
@@ -555,7 +563,7 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
     permission = s1_data_permission_fault(rights, write, txn.privileged, cd.pan());
     if (!addr_size && !access) {
       if (Witness* w = decide(out, trace, Clause::S1_PERM_AP)) {
-        w->set("ap", desc_ap(desc)).set("ap_table", walk.table.ap_table).set("priv", txn.privileged);
+        w->set("ap", ap).set("ap_table", walk.table.ap_table).set("priv", txn.privileged);
         w->set("write", write).set("pan", cd.pan()).set("fault", permission);
       }
     }
@@ -578,11 +586,22 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
           .set("perm_fault", permission)
           .set("update", update)
           .set("unknown", unknown);
-    // Nested: the AF write of a stage-1 descriptor is itself translated by stage 2 (and may fault, CLASS =
-    // TT, §3.13.1): not modelled.
-    if ((update || unknown) && stage2) return unmodelled(out);
-    if (update) {
-      out.updates[0] = DescriptorUpdate{walk.desc_addr, desc | (uint64_t{1} << kDescAfBit)};
+    const bool dirty = dbm_write && !permission;
+    if (Witness* w = decide(out, trace, Clause::S1_DIRTY)) {
+      w->set("hd", hd)
+          .set("dbm", desc_dbm(desc))
+          .set("ap2", bit(desc, kDescAp2Bit))
+          .set("write", txn.access == AccessKind::Write);
+      w->set("perm_fault", permission).set("dirty", dirty);
+    }
+    // Nested: the AF or dirty write of a stage-1 descriptor is itself translated by stage 2 (and may fault,
+    // CLASS = TT, §3.13.1): not modelled.
+    if ((update || unknown || dirty) && stage2) return unmodelled(out);
+    uint64_t written = desc;
+    if (update) written |= uint64_t{1} << kDescAfBit;
+    if (dirty) written &= ~(uint64_t{1} << kDescAp2Bit);
+    if (written != desc) {
+      out.updates[0] = DescriptorUpdate{walk.desc_addr, written};
       out.update_count = 1;
     }
     out.updates_unknown = unknown;

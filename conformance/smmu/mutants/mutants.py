@@ -57,6 +57,12 @@ MUTANTS = {
     "rnw-inverted": (
         "smmu/translate.cpp", "e.rnw = txn.access != AccessKind::Write;", "e.rnw = txn.access == AccessKind::Write;",
         "event RnW = 1 for writes (the field means read)"),
+    "dbm-write-keeps-ap2": (
+        "smmu/translate.cpp", "if (dirty) written &= ~(uint64_t{1} << kDescAp2Bit);", "(void)dirty;",
+        "a write to a writable-clean page proceeds but AP[2] is not cleared (the page never becomes dirty)"),
+    "dbm-without-hd": (
+        "smmu/translate.cpp", "const bool hd = ha && cd.hd();", "const bool hd = ha;",
+        "DBM honoured with CD.HA = 1 but HD = 0: a read-only page becomes writable"),
     "priority-af-below-permission": (
         "smmu/translate.cpp", ": access     ? S1Fault::AccessFlag\n                        : permission ? S1Fault::Permission",
         ": permission ? S1Fault::Permission\n                        : access     ? S1Fault::AccessFlag",
