@@ -632,10 +632,11 @@ class QemuSmmu final : public Implementation {
   }
 
   // Whether chunk c can run alongside `group` on other controllers without changing any outcome: another
-  // window for the same StreamID (so a chunk of one key never sees another's DMA), room on the controllers
-  // for its side of the table bound, and no TLB sharing between different stage-1 contexts (QEMU 7.2 tags
-  // IOTLB entries with the ASID only, so two STEs with one ASID and different tables would see each other's
-  // entries; run one at a time with TLBI between them, as before, they never do).
+  // window for the same StreamID unless only reads use it (so a chunk of one key never sees another's
+  // marker), room on the controllers for its side of the table bound, and no TLB sharing between different
+  // stage-1 contexts (QEMU 7.2 tags IOTLB entries with the ASID only, so two STEs with one ASID and different
+  // tables would see each other's entries; run one at a time with TLBI between them, as before, they never
+  // do).
   bool fits(const Chunk& c, const std::vector<Chunk>& group) const {
     if (group.empty()) return true;
     if (((idr_[0] >> 6) & 3) != 0) return false;  // HTTU: request order is kept, one chunk at a time
@@ -647,7 +648,9 @@ class QemuSmmu final : public Implementation {
       if (g.ops[0].txn.stream_id == c.ops[0].txn.stream_id)
         for (const Op& a : g.ops)
           for (const Op& b : c.ops)
-            if (a.window == b.window) return false;
+            if (a.window == b.window &&
+                (a.txn.access == AccessKind::Write || b.txn.access == AccessKind::Write))
+              return false;
       (in_range(g) ? in : out) += 1;
       if (asid && asid_of(g) == asid && ste_words(g.ops[0].txn.stream_id) != ste) return false;
     }
