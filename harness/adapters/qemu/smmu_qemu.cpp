@@ -199,9 +199,9 @@ class QemuSmmu final : public Implementation {
   ~QemuSmmu() override {
     if (std::getenv("VIPCTS_QTEST_STATS"))
       std::fprintf(stderr,
-                   "qemu:virt-smmuv3: %zu groups of %zu chunks, %zu sentinel waits, %zu chunks run again "
-                   "alone, %zu ops one by one\n",
-                   stat_groups_, stat_chunks_, stat_waits_, stat_met_, stat_one_by_one_);
+                   "qemu:virt-smmuv3: %zu groups of %zu chunks, %zu NVMe commands, %zu sentinel waits, %zu "
+                   "chunks run again alone, %zu ops one by one\n",
+                   stat_groups_, stat_chunks_, stat_nvme_commands_, stat_waits_, stat_met_, stat_one_by_one_);
     stop();
   }
 
@@ -802,6 +802,7 @@ class QemuSmmu final : public Implementation {
     for (size_t i = 0; i < sq.size(); ++i) std::memcpy(sqbytes.data() + 64 * i, sq[i].bytes, 64);
     q.queue_b64write(n.cmb + kCmbSq, sqbytes);
     q.queue_write(4, n.regs + kNvmeSq0Tdbl, static_cast<uint32_t>(sq.size()));
+    stat_nvme_commands_ += sq.size();
   }
 
   void run_group(const std::vector<Chunk>& group, std::vector<Observation>& out) {
@@ -1117,7 +1118,8 @@ class QemuSmmu final : public Implementation {
   std::string stderr_log_, work_dir_, version_;
   std::unique_ptr<Qtest> q_;
   // Printed at exit when VIPCTS_QTEST_STATS is set.
-  size_t stat_groups_ = 0, stat_chunks_ = 0, stat_waits_ = 0, stat_met_ = 0, stat_one_by_one_ = 0;
+  size_t stat_nvme_commands_ = 0, stat_groups_ = 0, stat_chunks_ = 0, stat_waits_ = 0, stat_met_ = 0,
+         stat_one_by_one_ = 0;
   std::vector<Nvme> nvmes_;                       // by StreamID
   std::unordered_map<uint64_t, uint64_t> words_;  // the scenario's memory words
   uint32_t idr_[6] = {};
