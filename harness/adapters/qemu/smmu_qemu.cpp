@@ -869,7 +869,12 @@ class QemuSmmu final : public Implementation {
               put64(page->second, *pa & 0xff8, tag_of(*pa));
           }
 
-    std::vector<Chunk> again;  // run again: alone, or one op at a time
+    // An event from a StreamID none of the controllers has cannot be given to a chunk: with one chunk it is
+    // that chunk's (as when a single controller ran everything), with several each chunk runs again alone.
+    const bool orphans = std::any_of(events.begin(), events.end(), [&](const RawEvent& e) {
+      return std::none_of(runs.begin(), runs.end(), [&](const Run& r) { return r.nvme->sid == e.sid(); });
+    });
+    std::vector<Chunk> alone, one_by_one;  // run again: alone, or one op at a time
     for (size_t k = 0; k < group.size(); ++k) {
       // Another chunk's marker in this chunk's slots: two chunks' DMA met at one address, which running them
       // one after the other (tags put back in between) never shows. Run this one again alone.
@@ -879,18 +884,19 @@ class QemuSmmu final : public Implementation {
           if (auto g = marker_owner(get64(slots[k], kSlot * i + off));
               g && (*g < runs[k].first || *g >= runs[k].first + group[k].ops.size()))
             met = true;
-      std::vector<RawEvent> mine;
-      for (const RawEvent& e : events)
-        if (e.sid() == runs[k].nvme->sid) mine.push_back(e);
-      if (met && group.size() > 1) {
+      if ((met || orphans) && group.size() > 1) {
         ++stat_met_;
-        again.push_back(group[k]);
+        alone.push_back(group[k]);
         continue;
       }
+      std::vector<RawEvent> mine;
+      for (const RawEvent& e : events)
+        if (e.sid() == runs[k].nvme->sid || group.size() == 1) mine.push_back(e);
       if (!finish_chunk(group[k], runs[k], slots[k], mine, out))
-        for (const Op& op : group[k].ops) again.push_back(Chunk{{op}}), ++stat_one_by_one_;
+        for (const Op& op : group[k].ops) one_by_one.push_back(Chunk{{op}}), ++stat_one_by_one_;
     }
-    if (!again.empty()) run_chunks(std::move(again), out);
+    for (const Chunk& c : alone) run_isolated({c}, out);
+    if (!one_by_one.empty()) run_chunks(std::move(one_by_one), out);
   }
 
   // Decides chunk c's ops from its slots and its controller's events; false when configuration errors cannot
