@@ -108,9 +108,9 @@ constexpr size_t kXfer = 8;        // Timestamp data structure (NVMe 1.4, Set Fe
 constexpr size_t kSentinel = 512;  // Host Behavior Support data structure (NVMe 2.0, FID 16h)
 constexpr uint64_t kLow48 = (uint64_t{1} << 48) - 1;
 constexpr uint64_t kElapsedSlack = 8;  // ms Timestamp may add per set/get step
-// CMB layout: submission queue, the sentinel's source, a zero word, then per-op slots (probe, marker,
-// read-back) followed by where the sentinel lands.
-constexpr uint64_t kCmbSq = 0, kCmbDoneSrc = 0x4200, kCmbZero = 0x4400, kCmbSlots = 0x8000;
+// The admin submission queue starts at the CMB's offset 0; the rest of a chunk's layout follows it
+// (queue_chunk).
+constexpr uint64_t kCmbSq = 0;
 constexpr size_t kSlot = 32;
 constexpr unsigned kMaxOpsPerBatch = 30;  // up to 8 commands each + 2, below kQueueEntries - 1
 constexpr uint32_t kEventsAhead = 512;    // records read with the results, before their number is known
@@ -720,6 +720,7 @@ class QemuSmmu final : public Implementation {
     const Nvme* nvme;
     size_t first;  // index of its first op in the group
     uint64_t done_off, done;
+    uint64_t slots_off = 0;
     size_t dmas = 0;
     size_t r_slots = 0;
   };
@@ -763,46 +764,49 @@ class QemuSmmu final : public Implementation {
   void queue_chunk(const Chunk& c, Run& r) {
     Qtest& q = *q_;
     const Nvme& n = *r.nvme;
-    std::vector<Sqe> sq;
-    uint16_t cid = 0;
-    const uint64_t zero = n.cmb + kCmbZero;
+    // CMB layout, written with one b64write: the submission queue from offset 0 (ASQ), the sentinel's source,
+    // a zero word, the per-op slots (probe, marker, read-back), then where the sentinel lands (zeroed).
+    size_t entries = 2;
+    for (const Op& op : c.ops) entries += op.txn.access == AccessKind::Write ? 8 : 3;
+    // A 512-byte Host Behavior Support transfer must not cross a page (PRP1 only): both its buffers are
+    // 512-byte aligned, the slots end where the sentinel lands so that one b64read takes both.
+    auto align512 = [](uint64_t x) { return (x + 511) & ~uint64_t{511}; };
+    const uint64_t done_src = align512(64 * entries), zero = done_src + kSentinel;
+    r.done_off = align512(zero + 8 + kSlot * c.ops.size());
+    r.slots_off = r.done_off - kSlot * c.ops.size();
+    std::vector<uint8_t> cmb(r.done_off + 8);
+    size_t at = 0;  // next submission queue entry
+    auto submit = [&](uint8_t opcode, uint64_t prp1, uint32_t fid) {
+      const Sqe e(opcode, static_cast<uint16_t>(at), prp1, fid);
+      std::memcpy(cmb.data() + 64 * at++, e.bytes, 64);
+    };
     auto read_into = [&](uint64_t iova, uint64_t dest) {
-      sq.emplace_back(kOpSetFeatures, cid++, zero, kFidTimestamp);
-      sq.emplace_back(kOpSetFeatures, cid++, iova, kFidTimestamp);  // DMA read at the window
-      sq.emplace_back(kOpGetFeatures, cid++, dest, kFidTimestamp);
+      submit(kOpSetFeatures, n.cmb + zero, kFidTimestamp);
+      submit(kOpSetFeatures, iova, kFidTimestamp);  // DMA read at the window
+      submit(kOpGetFeatures, dest, kFidTimestamp);
       ++r.dmas;
     };
-    q.queue_write(8, zero, 0);
-    // The markers, probe and read-back slots zero, then the sentinel's landing place (zero).
-    r.done_off = kCmbSlots + kSlot * c.ops.size();
-    std::vector<uint8_t> slot_init(kSlot * c.ops.size() + 8);
-    for (size_t i = 0; i < c.ops.size(); ++i)
-      if (c.ops[i].txn.access == AccessKind::Write) put64(slot_init, kSlot * i + 8, marker_word(r.first + i));
-    q.queue_b64write(n.cmb + kCmbSlots, slot_init);
     for (size_t i = 0; i < c.ops.size(); ++i) {
       const Op& op = c.ops[i];
-      const uint64_t slot = n.cmb + kCmbSlots + kSlot * i;  // probe, marker, read-back
+      const uint64_t slot = n.cmb + r.slots_off + kSlot * i;  // probe, marker, read-back
       read_into(op.window, slot);
       if (op.txn.access == AccessKind::Write) {
-        sq.emplace_back(kOpSetFeatures, cid++, slot + 8, kFidTimestamp);
-        sq.emplace_back(kOpGetFeatures, cid++, op.window, kFidTimestamp);  // DMA write at the window
+        put64(cmb, r.slots_off + kSlot * i + 8, marker_word(r.first + i));
+        submit(kOpSetFeatures, slot + 8, kFidTimestamp);
+        submit(kOpGetFeatures, op.window, kFidTimestamp);  // DMA write at the window
         ++r.dmas;
         // Read back through the same IOVA: the marker is there iff the write landed where reads land.
         read_into(op.window, slot + 16);
       }
     }
     // Completion sentinel: the last Set/Get pair copies a batch number into the CMB, right after the slots.
-    std::vector<uint8_t> done(kSentinel);
     r.done = 0xd0e0'0000'0000'0000ull | (batch_seq_ << 8) | (n.sid & 0xff);
-    put64(done, 0, r.done);
-    q.queue_b64write(n.cmb + kCmbDoneSrc, done);
-    sq.emplace_back(kOpSetFeatures, cid++, n.cmb + kCmbDoneSrc, kFidHostBehavior);
-    sq.emplace_back(kOpGetFeatures, cid++, n.cmb + r.done_off, kFidHostBehavior);
-    std::vector<uint8_t> sqbytes(sq.size() * 64);
-    for (size_t i = 0; i < sq.size(); ++i) std::memcpy(sqbytes.data() + 64 * i, sq[i].bytes, 64);
-    q.queue_b64write(n.cmb + kCmbSq, sqbytes);
-    q.queue_write(4, n.regs + kNvmeSq0Tdbl, static_cast<uint32_t>(sq.size()));
-    stat_nvme_commands_ += sq.size();
+    put64(cmb, done_src, r.done);
+    submit(kOpSetFeatures, n.cmb + done_src, kFidHostBehavior);
+    submit(kOpGetFeatures, n.cmb + r.done_off, kFidHostBehavior);
+    q.queue_b64write(n.cmb + kCmbSq, cmb);
+    q.queue_write(4, n.regs + kNvmeSq0Tdbl, static_cast<uint32_t>(entries));
+    stat_nvme_commands_ += entries;
   }
 
   void run_group(const std::vector<Chunk>& group, std::vector<Observation>& out) {
@@ -826,7 +830,8 @@ class QemuSmmu final : public Implementation {
     // producer, and the event records the group can produce (read before knowing how many there are: a third
     // round trip only when there are more).
     for (size_t k = 0; k < group.size(); ++k)
-      runs[k].r_slots = q.queue_b64read(runs[k].nvme->cmb + kCmbSlots, runs[k].done_off + 8 - kCmbSlots);
+      runs[k].r_slots =
+          q.queue_b64read(runs[k].nvme->cmb + runs[k].slots_off, runs[k].done_off + 8 - runs[k].slots_off);
     const size_t r_prod = q.queue_read(4, L::kSmmuBase + kEvtqProd);
     const uint32_t n = 1u << kEvtqLog2, idx = evtq_cons_ & (n - 1);
     const uint32_t guess = static_cast<uint32_t>(std::min<size_t>({kShare * dmas, kEventsAhead, n - idx}));
@@ -836,11 +841,11 @@ class QemuSmmu final : public Implementation {
     std::vector<std::vector<uint8_t>> slots(group.size());
     for (size_t k = 0; k < group.size(); ++k) {
       const Run& r = runs[k];
-      const size_t len = r.done_off + 8 - kCmbSlots;
+      const size_t len = r.done_off + 8 - r.slots_off;
       slots[k] = Qtest::bytes(replies[r.r_slots], len);
       if (get64(slots[k], len - 8) != r.done) {
         wait_done(*r.nvme, r.done_off, r.done);
-        slots[k] = q.b64read(r.nvme->cmb + kCmbSlots, len);
+        slots[k] = q.b64read(r.nvme->cmb + r.slots_off, len);
         ahead_valid = false;
       }
     }
