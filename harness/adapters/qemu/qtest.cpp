@@ -172,10 +172,13 @@ Qtest::Qtest(const QemuOptions& o) : timeout_ms_(o.timeout_ms) {
 
 Qtest::~Qtest() {
   if (std::getenv("VIPCTS_QTEST_STATS") && stat_flushes_)
-    std::fprintf(stderr, "qtest: %llu round trips, %llu commands, %.3f s waiting (%.1f us per round trip)\n",
-                 static_cast<unsigned long long>(stat_flushes_),
-                 static_cast<unsigned long long>(stat_commands_), stat_wait_s_,
-                 1e6 * stat_wait_s_ / static_cast<double>(stat_flushes_));
+    std::fprintf(
+        stderr,
+        "qtest: %llu round trips, %llu commands, %llu bytes sent, %llu received, %.3f s waiting (%.1f us "
+        "per round trip)\n",
+        static_cast<unsigned long long>(stat_flushes_), static_cast<unsigned long long>(stat_commands_),
+        static_cast<unsigned long long>(stat_sent_), static_cast<unsigned long long>(stat_received_),
+        stat_wait_s_, 1e6 * stat_wait_s_ / static_cast<double>(stat_flushes_));
   shutdown();
 }
 
@@ -283,6 +286,7 @@ std::vector<std::string> Qtest::flush() {
   replies.reserve(n);
   ++stat_flushes_;
   stat_commands_ += n;
+  stat_sent_ += q.size();
   const auto started = Clock::now();
   size_t sent = 0;
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms_);
@@ -304,6 +308,7 @@ std::vector<std::string> Qtest::flush() {
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) died("reading a reply", false);
       inbuf_.append(chunk, static_cast<size_t>(got));
+      stat_received_ += static_cast<uint64_t>(got);
       if (take_replies(replies) > 0) deadline = Clock::now() + std::chrono::milliseconds(timeout_ms_);
     }
   }

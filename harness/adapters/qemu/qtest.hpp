@@ -103,8 +103,9 @@ class Qtest {
   int to_ = -1, from_ = -1, qmp_fd_ = -1;
   std::string inbuf_, qmpbuf_, outq_, qmp_path_;
   size_t pending_ = 0;
-  // Round trips, commands and time spent waiting, printed at exit when VIPCTS_QTEST_STATS is set.
-  uint64_t stat_flushes_ = 0, stat_commands_ = 0;
+  // Round trips, commands, bytes each way and time spent waiting, printed at exit when VIPCTS_QTEST_STATS is
+  // set.
+  uint64_t stat_flushes_ = 0, stat_commands_ = 0, stat_sent_ = 0, stat_received_ = 0;
   double stat_wait_s_ = 0;
   unsigned timeout_ms_;
   std::vector<std::string> argv_;
