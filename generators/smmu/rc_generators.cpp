@@ -307,6 +307,8 @@ ScenarioSpec draw_scenario(Defect defect, unsigned ops) {
       break;
     case Defect::BadStreamId: bad_sid = true; break;
     case Defect::NonCanonical: noncanonical = true; break;
+    case Defect::L1StdInvalid:
+    case Defect::SidBeyondSpan: break;  // applied to the Stream table below
     case Defect::kCount: break;
   }
 
