@@ -99,6 +99,14 @@ void generate(const Options& options, const std::function<void(const ScenarioSpe
       finish_scenario(s);
       emit(s);
     }
+    // 2-level Stream tables: one for every four stage-1 scenarios, from their own seed stream too.
+    const rc::Gen<ScenarioSpec> g3 = two_level_scenario(options.ops_per_scenario);
+    for (uint64_t i = 0; i < (options.count + 3) / 4; ++i) {
+      ScenarioSpec s = generate_seeded(g3, derive_seed(options.seed ^ 0x5354'324cull, i));
+      s.id = "smmu-st2-" + std::to_string(options.seed) + "-" + std::to_string(i);
+      finish_scenario(s);
+      emit(s);
+    }
   }
   if (options.boundary) {
     if (options.spec_file.empty())

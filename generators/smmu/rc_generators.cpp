@@ -130,11 +130,6 @@ SmmuRegisters draw_registers() {
   r.gbpa = chance(50) ? reg::kGbpaAbort : 0;
   r.strtab_base = kStrtabBase;
   r.strtab_base_cfg = reg::strtab_base_cfg(0, draw(1, 8));
-  // A third of the SMMUs have 2-level Stream tables (IDR0.ST_LEVEL = 0b01) and most of those use one.
-  if (chance(35)) {
-    r.idr0 |= reg::idr0_st_level(1);
-    if (chance(80)) use_two_level(r);
-  }
   return r;
 }
 
@@ -173,11 +168,11 @@ void write_streams(Builder& b, const SmmuRegisters& regs, const std::vector<Stre
   }
 }
 
-ScenarioSpec draw_scenario(Defect defect, unsigned ops) {
+ScenarioSpec draw_scenario(Defect defect, unsigned ops, bool two_level = false) {
   ScenarioSpec s;
   s.regs = draw_registers();
   const bool l1_defect = defect == Defect::L1StdInvalid || defect == Defect::SidBeyondSpan;
-  if (l1_defect && strtab_fmt(s.regs) != 1) use_two_level(s.regs);
+  if (two_level || l1_defect) use_two_level(s.regs);
   // StreamIDs below 2^MIN(LOG2SIZE, SIDSIZE) are in range (IHI 0070 G.b §6.3.25).
   const unsigned log2size = std::min(strtab_log2size(s.regs), idr1_sidsize(s.regs));
   const unsigned httu = idr0_httu(s.regs);
@@ -366,10 +361,23 @@ rc::Gen<ScenarioSpec> scenario_with(Defect defect, unsigned ops_per_scenario) {
 
 rc::Gen<ScenarioSpec> scenario(unsigned ops_per_scenario) {
   return rc::gen::exec([=] {
-    // About 70 % well-formed; the rest carry one defect each, evenly spread.
+    // About 70 % well-formed; the rest carry one defect each, evenly spread over the linear-table defects.
     Defect d = Defect::None;
-    if (!chance(70)) d = static_cast<Defect>(draw(1, static_cast<unsigned>(Defect::kCount) - 1));
+    if (!chance(70)) d = static_cast<Defect>(draw(1, static_cast<unsigned>(Defect::NonCanonical)));
     return draw_scenario(d, ops_per_scenario);
+  });
+}
+
+rc::Gen<ScenarioSpec> two_level_scenario(unsigned ops_per_scenario) {
+  return rc::gen::exec([=] {
+    // Every defect, the 2-level ones (L1StdInvalid, SidBeyondSpan) twice as often.
+    Defect d = Defect::None;
+    if (!chance(60)) {
+      const unsigned n = static_cast<unsigned>(Defect::kCount);
+      const unsigned k = draw(1, n + 1);
+      d = static_cast<Defect>(k < n ? k : k - 2);
+    }
+    return draw_scenario(d, ops_per_scenario, true);
   });
 }
 
