@@ -16,15 +16,19 @@ namespace vipcts::smmu::gen {
 ScenarioSpec build_from_knobs(const Knobs& k) {
   ScenarioSpec s;
   SmmuRegisters& r = s.regs;
-  r.idr0 = reg::kIdr0S1P | reg::idr0_ttf(0b10) | reg::idr0_httu(k.httu) | reg::idr0_stall_model(0b01);
+  r.idr0 = reg::kIdr0S1P | reg::idr0_ttf(0b10) | reg::idr0_httu(k.httu) | reg::idr0_stall_model(0b01) |
+           reg::idr0_st_level(k.st_level);
   r.idr1 = reg::idr1_sidsize(k.sidsize);
   r.idr5 = reg::kIdr5Gran4K | reg::idr5_oas(k.oas);
   r.cr0 = k.smmuen ? reg::kCr0SmmuEn : 0;
   r.cr2 = k.recinvsid ? reg::kCr2RecInvSid : 0;
   r.gbpa = k.gbpa_abort ? reg::kGbpaAbort : 0;
   // The linear stream table is aligned to its size (IHI 0070 G.b §6.3.24: ADDR[LOG2SIZE+5:0] = 0).
-  r.strtab_base = kStrtabBase;
-  r.strtab_base_cfg = reg::strtab_base_cfg(0, k.log2size);
+  // The 2-level level-1 array at kStrtabBase is aligned to its size as well (§6.3.24); base_low sets bits the
+  // SMMU ignores.
+  r.strtab_base = kStrtabBase | k.base_low;
+  r.strtab_base_cfg = reg::strtab_base_cfg(k.fmt, k.log2size, k.split_field);
+  const bool two_level = k.fmt == 1 && k.st_level == 1;
 
   Builder b(s.memory, kTableBase);
   Cd cd = k.cd;
@@ -35,7 +39,18 @@ ScenarioSpec build_from_knobs(const Knobs& k) {
   ste.config = k.config;
   ste.s1cdmax = k.s1cdmax;
   ste.s1_context_ptr = kCdBase;
-  b.write_ste(kStrtabBase, k.ste_sid, ste);
+  if (!two_level) {
+    b.write_ste(kStrtabBase, k.ste_sid, ste);
+  } else {
+    const unsigned split = effective_split(k.split_field);
+    b.write_ste_2level(kStrtabBase, split, split + 1, k.ste_sid, ste);
+    // The transaction's L1STD, if it has one: Span replaced, L2Ptr bits below the array size set.
+    const uint64_t l1 = kStrtabBase + 8 * uint64_t{k.txn.stream_id >> split};
+    const uint64_t d = s.memory.read64(l1);
+    if (d != 0 && (k.span >= 0 || k.l2ptr_low != 0))
+      s.memory.write64(l1, ((d & ~uint64_t{0x1f}) | (k.span >= 0 ? static_cast<uint64_t>(k.span) : d & 0x1f)) |
+                               (k.l2ptr_low & mask(55, 6)));
+  }
   b.write_cd(kCdBase, cd);
 
   if (k.map) {
@@ -90,7 +105,7 @@ enum class Role {
   T0SZ, T1SZ, TXSZ, EPD0, EPD1, EPD, TBI0, TBI1, TBI, TG0, TG1, IPS, OAS, HTTU, HA, HD, AFFD, AF, AP, UXN, PXN,
   WXN, PRIV, WRITE, EXEC, RNW, SID, LOG2SIZE, SIDSIZE, RECINVSID, SMMUEN, GBPA_ABORT, STE_V, CD_V, CONFIG, SSV,
   S1CDMAX, VA, LEAF_OA, ATTRINDX, SH, MAIR, CD_A, CD_R, CD_S, AA64, TTB, DESC_LEVEL, WHICH, TG, OAS_BITS,
-  ACCESS_KIND, AP_TABLE, PAN, ASID_HI, DBM, AP2, kCount
+  ACCESS_KIND, AP_TABLE, PAN, ASID_HI, DBM, AP2, FMT, SPLIT, SPAN, kCount
 };
 
 struct RoleInfo {
@@ -157,6 +172,9 @@ const std::vector<RoleInfo>& role_table() {
       {Role::AP_TABLE, {"ap_table", "aptable"}},
       {Role::PAN, {"pan"}},
       {Role::ASID_HI, {"asid_hi"}},
+      {Role::FMT, {"fmt"}},
+      {Role::SPLIT, {"split_field", "split"}},  // STRTAB_BASE_CFG.SPLIT as written
+      {Role::SPAN, {"span", "l1std"}},          // L1STD.Span = l1std[4:0]; L2Ptr is the builder's
   };
   return t;
 }
@@ -288,6 +306,9 @@ void set_role(Knobs& k, Role role, uint64_t v) {
     case Role::ASID_HI: k.cd.asid = (k.cd.asid & 0xff) | ((u & 0xff) << 8); break;
     case Role::DBM: k.leaf_bits = b ? (k.leaf_bits | desc::kDbm) : (k.leaf_bits & ~desc::kDbm); break;
     case Role::AP2: k.leaf_bits = (k.leaf_bits & ~desc::ap(2)) | (b ? desc::ap(2) : 0); break;
+    case Role::FMT: k.fmt = u & 3; break;
+    case Role::SPLIT: k.split_field = u & 31; break;
+    case Role::SPAN: k.span = static_cast<int>(u & 31); break;
     case Role::kCount: break;
   }
 }
@@ -387,6 +408,56 @@ std::vector<Aim> aims_for(const std::string& id, ClauseCtx& ctx) {
       for (uint64_t sid : {uint64_t{0}, uint64_t{1}, pow2(log2size) - 1})
         add({{Role::LOG2SIZE, log2size}, {Role::SID, sid}},
             [sid](Knobs& k) { k.ste_sid = static_cast<uint32_t>(sid); });
+  } else if (id == "SMMU.STRTAB.FMT") {
+    // Every FMT on an SMMU with 2-level tables, with the valid SPLITs and reserved ones (behave as 6); SID 0x45
+    // has bits 6 and 2 set, so a SPLIT other than 6 would pick another L1STD or STE.
+    for (unsigned fmt : {0u, 1u, 2u, 3u})
+      for (unsigned split : {6u, 8u, 10u, 0u, 7u, 11u, 31u})
+        if (fmt == 1 || split == 6 || split == 7)
+          add({{Role::FMT, fmt}, {Role::SPLIT, split}, {Role::LOG2SIZE, 8}, {Role::SIDSIZE, 16}, {Role::SID, 0x45}},
+              [](Knobs& k) { k.st_level = 1, k.ste_sid = 0x45; });
+  } else if (id == "SMMU.STRTAB.L1STD_ADDRESS") {
+    // LOG2SIZE below, at and above SPLIT; the first and last StreamID of an L1STD and the first of the next;
+    // base_low sets the STRTAB_BASE bits below the level-1 array's alignment, which the SMMU ignores.
+    for (unsigned split : {6u, 8u, 10u})
+      for (unsigned log2size : {split - 2, split + 3, 16u})
+        for (uint64_t sid : {uint64_t{0}, pow2(split) - 1, pow2(split), pow2(log2size) - 1}) {
+          if (sid >= pow2(log2size)) continue;
+          const unsigned l1_bits = std::max(6u, log2size > split ? log2size - split + 3 : 6u);
+          add({{Role::SPLIT, split}, {Role::LOG2SIZE, log2size}, {Role::SIDSIZE, 16}, {Role::SID, sid}},
+              [sid, l1_bits](Knobs& k) {
+                k.st_level = 1, k.fmt = 1, k.ste_sid = static_cast<uint32_t>(sid);
+                k.base_low = (pow2(l1_bits) - 1) & ~uint64_t{0x3f} & 0xfff;
+              });
+        }
+  } else if (id == "SMMU.STRTAB.L1STD_SPAN") {
+    // Span 0, 1, SPLIT + 1, just beyond SPLIT + 1, 11, the reserved 12 and 31; StreamID[SPLIT-1:0] at the last
+    // STE of the level-2 array and the first one beyond it.
+    for (unsigned split : {6u, 8u, 10u})
+      for (unsigned span : {0u, 1u, 3u, split + 1, split + 2, 11u, 12u, 31u}) {
+        if (split != 6 && (span == 3 || span == 31)) continue;
+        std::vector<uint64_t> sids = {5};
+        if (span >= 1 && span <= split + 1) sids = {pow2(span - 1) - 1, std::min(pow2(span - 1), pow2(split) - 1)};
+        for (uint64_t sid : sids)
+          add({{Role::SPLIT, split}, {Role::SPAN, span}, {Role::LOG2SIZE, 16}, {Role::SIDSIZE, 16},
+               {Role::SID, sid | (pow2(split) * 3)}, {Role::RECINVSID, sid % 2 == 1}},
+              [sid, split](Knobs& k) {
+                k.st_level = 1, k.fmt = 1, k.ste_sid = static_cast<uint32_t>(sid | (pow2(split) * 3));
+              });
+      }
+  } else if (id == "SMMU.STRTAB.L2_STE_ADDRESS") {
+    // Span 1, 2 and SPLIT + 1 with the first and the last STE of the level-2 array; l2ptr_low sets the L2Ptr
+    // bits below the array's size, which the SMMU treats as 0.
+    for (unsigned split : {6u, 8u, 10u})
+      for (unsigned span : {1u, 2u, split + 1})
+        for (uint64_t lo : {uint64_t{0}, pow2(span - 1) - 1}) {
+          const uint64_t sid = lo | pow2(split);
+          add({{Role::SPLIT, split}, {Role::SPAN, span}, {Role::LOG2SIZE, 16}, {Role::SIDSIZE, 16}, {Role::SID, sid}},
+              [sid, span](Knobs& k) {
+                k.st_level = 1, k.fmt = 1, k.ste_sid = static_cast<uint32_t>(sid);
+                k.l2ptr_low = ((uint64_t{64} << (span - 1)) - 1) & ~uint64_t{0x3f};
+              });
+        }
   } else if (id == "SMMU.STE.VALID") {
     ctx.renames.push_back({"v", Role::STE_V});
     for (bool v : {false, true})

@@ -27,6 +27,15 @@ struct Knobs {
   bool smmuen = true;
   bool gbpa_abort = false;
   bool recinvsid = true;
+  // Stream table: FMT = 0b01 with st_level = 1 is 2-level (SPLIT split_field), else linear. The STE is written
+  // through an L1STD of Span SPLIT + 1; `span` >= 0 then replaces the Span of the transaction's L1STD, and
+  // l2ptr_low / base_low set address bits the SMMU must treat as 0 (L2Ptr, STRTAB_BASE.ADDR alignment).
+  unsigned st_level = 0;
+  unsigned fmt = 0;
+  unsigned split_field = 6;
+  int span = -1;
+  uint64_t l2ptr_low = 0;
+  uint64_t base_low = 0;
   // STE
   bool ste_v = true;
   unsigned config = 0b101;

@@ -16,6 +16,23 @@ void Builder::write_ste(uint64_t strtab_base, uint32_t sid, const Ste& ste) {
   for (unsigned i = 0; i < 8; ++i) memory_.write64(strtab_base + uint64_t{sid} * 64 + 8 * i, w[i]);
 }
 
+std::optional<uint64_t> Builder::write_ste_2level(uint64_t l1_base, unsigned split, unsigned span,
+                                                  uint32_t sid, const Ste& ste) {
+  const uint64_t l1_addr = l1_base + 8 * uint64_t{sid >> split};
+  uint64_t l1std = memory_.read64(l1_addr);
+  if (l1std == 0) {
+    const uint64_t bytes = uint64_t{64} << (span - 1);
+    l1std = alloc(bytes, bytes) | span;
+    memory_.write64(l1_addr, l1std);
+  }
+  const unsigned have = static_cast<unsigned>(l1std & 0x1f);
+  const uint32_t index = sid & ((1u << split) - 1);
+  if (have == 0 || (index >> (have - 1)) != 0) return std::nullopt;
+  const uint64_t at = (l1std & mask(55, 6) & ~((uint64_t{64} << (have - 1)) - 1)) + uint64_t{index} * 64;
+  write_ste(at, 0, ste);
+  return at;
+}
+
 void Builder::write_cd(uint64_t addr, const Cd& cd) {
   const auto w = cd.encode();
   for (unsigned i = 0; i < 8; ++i) memory_.write64(addr + 8 * i, w[i]);

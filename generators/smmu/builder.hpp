@@ -26,6 +26,12 @@ class Builder {
   uint64_t alloc(uint64_t bytes, uint64_t align);
 
   void write_ste(uint64_t strtab_base, uint32_t sid, const Ste& ste);
+  // 2-level Stream table (IHI 0070 G.b §5.1, §6.3.25) whose level-1 array is at `l1_base` (aligned to its size)
+  // with effective SPLIT `split`: the STE of `sid` goes in the level-2 array of L1STD sid >> split. A missing
+  // L1STD (all zero) gets a fresh level-2 array of 2^(span-1) STEs, aligned to its size, and Span = `span`; an
+  // existing one is used as it is. Returns the STE's address, or nullopt when the L1STD does not cover sid.
+  std::optional<uint64_t> write_ste_2level(uint64_t l1_base, unsigned split, unsigned span, uint32_t sid,
+                                           const Ste& ste);
   void write_cd(uint64_t addr, const Cd& cd);
 
   // Maps va with a leaf at `leaf_level` (1: 1 GB block, 2: 2 MB block, 3: 4 KB page) in the tree rooted at

@@ -18,14 +18,22 @@ constexpr uint32_t kIdr0S1P = 1u << 1;
 constexpr uint32_t idr0_ttf(uint32_t v) { return (v & 3u) << 2; }           // 0b10 = AArch64
 constexpr uint32_t idr0_httu(uint32_t v) { return (v & 3u) << 6; }          // 0 none, 1 AF, 2 AF+dirty
 constexpr uint32_t idr0_stall_model(uint32_t v) { return (v & 3u) << 24; }  // 0b01 = no stall
+constexpr uint32_t idr0_st_level(uint32_t v) { return (v & 3u) << 27; }     // 0b01 = 2-level Stream tables
 constexpr uint32_t idr1_sidsize(uint32_t v) { return v & 0x3fu; }
 constexpr uint32_t kIdr5Gran4K = 1u << 4;
 constexpr uint32_t idr5_oas(uint32_t v) { return v & 7u; }
 constexpr uint32_t kCr0SmmuEn = 1u << 0;
 constexpr uint32_t kCr2RecInvSid = 1u << 1;
 constexpr uint32_t kGbpaAbort = 1u << 20;
-constexpr uint32_t strtab_base_cfg(uint32_t fmt, uint32_t log2size) { return ((fmt & 3u) << 16) | (log2size & 0x3fu); }
+constexpr uint32_t strtab_base_cfg(uint32_t fmt, uint32_t log2size, uint32_t split = 0) {
+  return ((fmt & 3u) << 16) | ((split & 0x1fu) << 6) | (log2size & 0x3fu);
+}
 }  // namespace reg
+
+// The SPLIT a 2-level table uses: 6, 8 or 10 as written, other values are reserved and behave as 6 (§6.3.25).
+constexpr unsigned effective_split(unsigned split_field) {
+  return split_field == 6 || split_field == 8 || split_field == 10 ? split_field : 6;
+}
 
 // ---- Stream table entry (IHI 0070 G.b §5.2), 8 doublewords ----
 struct Ste {

@@ -11,6 +11,7 @@
 #include "platform.hpp"
 #include "rc_generators.hpp"
 #include "reference/smmu/granule.hpp"
+#include "reference/smmu/stream_table.hpp"
 #include "reference/smmu/translate.hpp"
 #include "stage2_scenarios.hpp"
 
@@ -19,10 +20,13 @@ namespace vipcts::smmu::gen {
 std::vector<std::string> scenario_features(const ScenarioSpec& s) {
   std::set<std::string> f;
   if (!cr0_smmuen(s.regs)) return {"smmu.gbpa"};  // nothing is walked: GBPA decides (IHI 0070 G.b §6.3.14)
-  const unsigned log2size = std::min(strtab_log2size(s.regs), idr1_sidsize(s.regs));
+  if (strtab_fmt(s.regs) == 1) f.insert("smmu.strtab.2level");
   for (const Transaction& t : s.transactions) {
-    if (strtab_fmt(s.regs) != 0 || log2size >= 32 || t.stream_id >= (uint64_t{1} << log2size)) continue;
-    const uint64_t ste0 = s.memory.read64(strtab_base_addr(s.regs) + uint64_t{t.stream_id} * 64);
+    // The STE the lookup reaches, linear or 2-level (none for an invalid StreamID).
+    Outcome scratch;
+    const SteLocation at = locate_ste(s.memory, s.regs, t.stream_id, scratch, nullptr);
+    if (at.result != SteLookup::Found) continue;
+    const uint64_t ste0 = s.memory.read64(at.addr);
     if (!bit(ste0, 0)) continue;
     const unsigned config = static_cast<unsigned>(bits(ste0, 3, 1));
     if (config == 0b100) f.insert("smmu.ste.bypass");
@@ -30,7 +34,7 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
     // IDR3.PBHA and an STE.S2HWU bit [75:72] enable it.
     if ((config == 0b110 || config == 0b111) && idr0_s2p(s.regs)) {
       f.insert(config == 0b110 ? "smmu.s2" : "smmu.nested");
-      const uint64_t ste1 = s.memory.read64(strtab_base_addr(s.regs) + uint64_t{t.stream_id} * 64 + 8);
+      const uint64_t ste1 = s.memory.read64(at.addr + 8);
       if (bit(s.regs.idr3, 3) && bits(ste1, 11, 8) != 0) f.insert("smmu.pbha");
       if (config == 0b111 && bit(s.regs.idr3, 3) && bit(s.regs.idr3, 2)) f.insert("smmu.pbha");
       continue;  // the CD (nested) is at an IPA: its fields are not read here
@@ -93,6 +97,14 @@ void generate(const Options& options, const std::function<void(const ScenarioSpe
     for (uint64_t i = 0; i < (options.count + 3) / 4; ++i) {
       ScenarioSpec s = generate_seeded(g2, derive_seed(options.seed ^ 0x5332ull, i));
       s.id = "smmu-s2r-" + std::to_string(options.seed) + "-" + std::to_string(i);
+      finish_scenario(s);
+      emit(s);
+    }
+    // 2-level Stream tables: one for every four stage-1 scenarios, from their own seed stream too.
+    const rc::Gen<ScenarioSpec> g3 = two_level_scenario(options.ops_per_scenario);
+    for (uint64_t i = 0; i < (options.count + 3) / 4; ++i) {
+      ScenarioSpec s = generate_seeded(g3, derive_seed(options.seed ^ 0x5354'324cull, i));
+      s.id = "smmu-st2-" + std::to_string(options.seed) + "-" + std::to_string(i);
       finish_scenario(s);
       emit(s);
     }

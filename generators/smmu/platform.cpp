@@ -57,6 +57,8 @@ bool apply_platform(const std::string& name, ScenarioSpec& s) {
   check_platform(name);
   // QEMU 7.2 does not advertise stage 2 (IDR0.S2P = 0): stage-2 and nested scenarios are left out.
   if (idr0_s2p(s.regs)) return false;
+  // harness/adapters/qemu drives FMT = 0 (linear) Stream tables only: it places the STE of its device itself.
+  if (strtab_fmt(s.regs) != 0) return false;
   s.regs.idr0 = P::kIdr0;
   s.regs.idr1 = P::kIdr1;
   s.regs.idr3 = P::kIdr3;

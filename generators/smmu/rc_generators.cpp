@@ -118,6 +118,8 @@ Transaction random_txn(const std::vector<Stream>& streams, const std::vector<Map
   return t;
 }
 
+void use_two_level(SmmuRegisters& r);
+
 SmmuRegisters draw_registers() {
   SmmuRegisters r;
   r.idr0 = reg::kIdr0S1P | reg::idr0_ttf(0b10) | reg::idr0_httu(*rc::gen::element(0u, 1u, 2u)) |
@@ -133,10 +135,48 @@ SmmuRegisters draw_registers() {
   return r;
 }
 
-ScenarioSpec draw_scenario(Defect defect, unsigned ops) {
+// FMT = 2-level, up to 16 StreamID bits, SPLIT 6/8/10 or (sometimes) a reserved value that behaves as 6.
+void use_two_level(SmmuRegisters& r) {
+  r.idr0 |= reg::idr0_st_level(1);
+  const unsigned split = chance(85) ? *rc::gen::element(6u, 8u, 10u) : draw(0, 31);
+  r.strtab_base_cfg = reg::strtab_base_cfg(1, draw(1, 16), split);
+}
+
+unsigned bit_length(uint64_t x) {
+  unsigned n = 0;
+  for (; x != 0; x >>= 1) ++n;
+  return n;
+}
+
+// Writes the STEs (linear or 2-level) and CDs of the streams. A 2-level L1STD gets a Span that covers every
+// stream under it: SPLIT + 1 (the whole level-2 array) or anything down to the smallest that does. With
+// `tight0` stream 0's L1STD gets the smallest, so SIDs beyond it exist (SidBeyondSpan).
+void write_streams(Builder& b, const SmmuRegisters& regs, const std::vector<Stream>& streams, bool tight0) {
+  const bool two_level = strtab_fmt(regs) == 1;
+  const unsigned split = effective_split(static_cast<unsigned>(bits(regs.strtab_base_cfg, 10, 6)));
+  for (size_t i = 0; i < streams.size(); ++i) {
+    const Stream& st = streams[i];
+    b.write_cd(st.cd_addr, st.cd);
+    if (!two_level) {
+      b.write_ste(kStrtabBase, st.sid, st.ste);
+      continue;
+    }
+    unsigned need = 1;
+    for (const Stream& o : streams)
+      if ((o.sid >> split) == (st.sid >> split))
+        need = std::max(need, bit_length(o.sid & low_mask(split)) + 1);
+    const unsigned span = tight0 && i == 0 ? need : chance(50) ? split + 1 : draw(need, split + 1);
+    b.write_ste_2level(kStrtabBase, split, span, st.sid, st.ste);
+  }
+}
+
+ScenarioSpec draw_scenario(Defect defect, unsigned ops, bool two_level = false) {
   ScenarioSpec s;
   s.regs = draw_registers();
-  const unsigned log2size = strtab_log2size(s.regs);
+  const bool l1_defect = defect == Defect::L1StdInvalid || defect == Defect::SidBeyondSpan;
+  if (two_level || l1_defect) use_two_level(s.regs);
+  // StreamIDs below 2^MIN(LOG2SIZE, SIDSIZE) are in range (IHI 0070 G.b §6.3.25).
+  const unsigned log2size = std::min(strtab_log2size(s.regs), idr1_sidsize(s.regs));
   const unsigned httu = idr0_httu(s.regs);
   const unsigned oas = idr5_oas(s.regs);
   Builder b(s.memory, kTableBase);
@@ -265,12 +305,24 @@ ScenarioSpec draw_scenario(Defect defect, unsigned ops) {
       break;
     case Defect::BadStreamId: bad_sid = true; break;
     case Defect::NonCanonical: noncanonical = true; break;
+    case Defect::L1StdInvalid:
+    case Defect::SidBeyondSpan: break;  // applied to the Stream table below
     case Defect::kCount: break;
   }
 
-  for (const Stream& st : streams) {
-    b.write_ste(kStrtabBase, st.sid, st.ste);
-    b.write_cd(st.cd_addr, st.cd);
+  write_streams(b, s.regs, streams, defect == Defect::SidBeyondSpan);
+  const unsigned split = effective_split(static_cast<unsigned>(bits(s.regs.strtab_base_cfg, 10, 6)));
+  const uint64_t l1_0 = kStrtabBase + 8 * uint64_t{s0.sid >> split};  // stream 0's L1STD (2-level)
+  const unsigned span0 = static_cast<unsigned>(s.memory.read64(l1_0) & 0x1f);
+  if (defect == Defect::L1StdInvalid) {
+    // Span 0 (invalid), reserved (12..31, behaves as 0), or beyond SPLIT + 1 (IHI 0070 G.b §5.1.1).
+    unsigned bad = 0;
+    switch (draw(0, 2)) {
+      case 1: bad = draw(12, 31); break;
+      case 2: bad = split + 2 <= 11 ? draw(split + 2, 11) : 0; break;
+      default: break;
+    }
+    s.memory.write64(l1_0, (s.memory.read64(l1_0) & ~uint64_t{0x1f}) | bad);
   }
 
   for (unsigned i = 0; i < ops; ++i) {
@@ -281,6 +333,11 @@ ScenarioSpec draw_scenario(Defect defect, unsigned ops) {
       t.substream_id = draw(0, (1u << 20) - 1);
     }
     if (bad_sid && chance(40)) t.stream_id = draw((1u << log2size), (1u << idr1_sidsize(s.regs)) + 7);
+    if (defect == Defect::SidBeyondSpan && span0 >= 1 && span0 <= split && chance(50)) {
+      // Same L1STD as stream 0, StreamID[SPLIT-1:0] at or above 2^(Span-1): outside the level-2 array.
+      const uint32_t lo = draw(1u << (span0 - 1), (1u << split) - 1);
+      t.stream_id = ((s0.sid >> split) << split) | lo;
+    }
     if (noncanonical && chance(50)) {
       // Bits [55:N] neither all zero nor all one: outside TTB0 and TTB1 whatever TBI says.
       const unsigned n = 64 - std::clamp(s0.cd.t0sz, 16u, 39u);
@@ -288,7 +345,8 @@ ScenarioSpec draw_scenario(Defect defect, unsigned ops) {
       t.iova = (t.iova & low_mask(n)) | (uint64_t{1} << draw(n, 54));
     }
     // Nudge some transactions at the defect's stream.
-    if (defect != Defect::None && defect != Defect::BadStreamId && chance(40)) t.stream_id = s0.sid;
+    if (defect != Defect::None && defect != Defect::BadStreamId && defect != Defect::SidBeyondSpan && chance(40))
+      t.stream_id = s0.sid;
     s.transactions.push_back(t);
   }
   return s;
@@ -306,10 +364,23 @@ rc::Gen<ScenarioSpec> scenario_with(Defect defect, unsigned ops_per_scenario) {
 
 rc::Gen<ScenarioSpec> scenario(unsigned ops_per_scenario) {
   return rc::gen::exec([=] {
-    // About 70 % well-formed; the rest carry one defect each, evenly spread.
+    // About 70 % well-formed; the rest carry one defect each, evenly spread over the linear-table defects.
     Defect d = Defect::None;
-    if (!chance(70)) d = static_cast<Defect>(draw(1, static_cast<unsigned>(Defect::kCount) - 1));
+    if (!chance(70)) d = static_cast<Defect>(draw(1, static_cast<unsigned>(Defect::NonCanonical)));
     return draw_scenario(d, ops_per_scenario);
+  });
+}
+
+rc::Gen<ScenarioSpec> two_level_scenario(unsigned ops_per_scenario) {
+  return rc::gen::exec([=] {
+    // Every defect, the 2-level ones (L1StdInvalid, SidBeyondSpan) twice as often.
+    Defect d = Defect::None;
+    if (!chance(60)) {
+      const unsigned n = static_cast<unsigned>(Defect::kCount);
+      const unsigned k = draw(1, n + 1);
+      d = static_cast<Defect>(k < n ? k : k - 2);
+    }
+    return draw_scenario(d, ops_per_scenario, true);
   });
 }
 

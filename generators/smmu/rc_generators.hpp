@@ -1,5 +1,5 @@
 // RapidCheck generators for SMMU scenarios: a stage-1-only SMMUv3 profile (IDR0.S1P=1, S2P=0, TTF=AArch64,
-// STALL_MODEL=01, GRAN4K only, linear stream table) with random STEs, CDs and 4 KB-granule tables, about 70 %
+// STALL_MODEL=01, GRAN4K only; a linear stream table, or a 2-level one with two_level_scenario()) with random STEs, CDs and 4 KB-granule tables, about 70 %
 // well-formed and 30 % with one deliberate defect, and transactions aimed mostly at what is mapped.
 #pragma once
 
@@ -34,11 +34,16 @@ enum class Defect : uint8_t {
   LeafAddrSize,      // leaf OA >= 2^eff_IPS (SMMU.S1.ADDR_SIZE.LEAF)
   BadStreamId,       // SIDs >= 2^LOG2SIZE (SMMU.STRTAB.SID_RANGE)
   NonCanonical,      // input addresses outside both TTB ranges (SMMU.S1.INPUT_RANGE)
+  L1StdInvalid,      // 2-level: stream 0's L1STD Span 0, reserved, or beyond SPLIT + 1 (SMMU.STRTAB.L1STD_SPAN)
+  SidBeyondSpan,     // 2-level: SIDs under stream 0's L1STD beyond its Span (SMMU.STRTAB.L1STD_SPAN)
   kCount
 };
 
 // A whole scenario without id, clauses and features (finish_scenario() adds those).
 rc::Gen<ScenarioSpec> scenario(unsigned ops_per_scenario);
+// The same SMMU profile with a 2-level Stream table (IDR0.ST_LEVEL = 0b01, FMT = 2-level, SPLIT 6/8/10 or
+// reserved), any defect including the L1STD ones.
+rc::Gen<ScenarioSpec> two_level_scenario(unsigned ops_per_scenario);
 rc::Gen<ScenarioSpec> scenario_with(Defect defect, unsigned ops_per_scenario);
 rc::Gen<SmmuRegisters> registers();
 

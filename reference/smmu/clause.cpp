@@ -70,6 +70,10 @@ constexpr std::array<std::string_view, kClauseCount> kClauseIds = {
     "SMMU.PBHA.S2_OUTPUT",
     "SMMU.PBHA.S2POE",
     "SMMU.PBHA.COMBINE",
+    "SMMU.STRTAB.FMT",
+    "SMMU.STRTAB.L1STD_ADDRESS",
+    "SMMU.STRTAB.L1STD_SPAN",
+    "SMMU.STRTAB.L2_STE_ADDRESS",
 };
 }  // namespace
 

@@ -72,6 +72,10 @@ enum class Clause : uint8_t {
   PBHA_S2_OUTPUT,             // SMMU.PBHA.S2_OUTPUT
   PBHA_S2POE,                 // SMMU.PBHA.S2POE
   PBHA_COMBINE,               // SMMU.PBHA.COMBINE
+  STRTAB_FMT,                 // SMMU.STRTAB.FMT
+  STRTAB_L1STD_ADDRESS,       // SMMU.STRTAB.L1STD_ADDRESS
+  STRTAB_L1STD_SPAN,          // SMMU.STRTAB.L1STD_SPAN
+  STRTAB_L2_STE_ADDRESS,      // SMMU.STRTAB.L2_STE_ADDRESS
   kCount
 };
 

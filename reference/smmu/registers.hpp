@@ -36,6 +36,10 @@ inline unsigned idr0_httu(const SmmuRegisters& r) {
 inline unsigned idr0_stall_model(const SmmuRegisters& r) {
   return static_cast<unsigned>(bits(r.idr0, 25, 24));
 }
+// IDR0.ST_LEVEL [28:27]: 0b00 linear Stream tables only, 0b01 2-level supported, others reserved.
+inline unsigned idr0_st_level(const SmmuRegisters& r) {
+  return static_cast<unsigned>(bits(r.idr0, 28, 27));
+}
 inline unsigned idr1_sidsize(const SmmuRegisters& r) {
   return static_cast<unsigned>(bits(r.idr1, 5, 0));
 }
@@ -65,6 +69,9 @@ inline uint64_t strtab_base_addr(const SmmuRegisters& r) {
 }
 inline unsigned strtab_fmt(const SmmuRegisters& r) {
   return static_cast<unsigned>(bits(r.strtab_base_cfg, 17, 16));
+}
+inline unsigned strtab_split_field(const SmmuRegisters& r) {
+  return static_cast<unsigned>(bits(r.strtab_base_cfg, 10, 6));
 }
 inline unsigned strtab_log2size(const SmmuRegisters& r) {
   return static_cast<unsigned>(bits(r.strtab_base_cfg, 5, 0));

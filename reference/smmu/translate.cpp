@@ -275,29 +275,17 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
     return out;
   }
 
-  // Only the linear Stream table is modelled; FMT values other than 2-level behave as linear (§6.3.25).
-  if (strtab_fmt(regs) == 1) return unmodelled(out);
-
-  const bool sid_bad = sid_out_of_range(regs, txn.stream_id);
-  const bool recinvsid = cr2_recinvsid(regs);
-  if (Witness* w = decide(out, trace, Clause::STRTAB_SID_RANGE)) {
-    w->set("sid", txn.stream_id).set("log2size", strtab_log2size(regs)).set("sidsize", idr1_sidsize(regs));
-    w->set("recinvsid", recinvsid).set("bad", sid_bad).set("event", sid_bad && recinvsid);
+  // Stream table, linear or 2-level (§3.3.1): an invalid StreamID aborts, C_BAD_STREAMID recorded only when
+  // CR2.RECINVSID = 1 (§7.3.3).
+  const SteLocation ste_at = locate_ste(memory, regs, txn.stream_id, out, trace);
+  if (ste_at.result == SteLookup::Unmodelled) return unmodelled(out);
+  if (ste_at.result == SteLookup::BadStreamId) {
+    return terminate(out, Termination::Abort,
+                     cr2_recinvsid(regs)
+                         ? std::optional<EventRecord>(config_event(txn, EventType::C_BAD_STREAMID))
+                         : std::nullopt);
   }
-  if (sid_bad) {
-    return terminate(
-        out, Termination::Abort,
-        recinvsid ? std::optional<EventRecord>(config_event(txn, EventType::C_BAD_STREAMID)) : std::nullopt);
-  }
-
-  const uint64_t ste_addr = linear_ste_address(regs, txn.stream_id);
-  if (Witness* w = decide(out, trace, Clause::STRTAB_LINEAR_STE_ADDRESS)) {
-    w->set("base", regs.strtab_base).set("log2size", strtab_log2size(regs)).set("sid", txn.stream_id);
-    w->set("ste_addr", ste_addr);
-  }
-  // An STE address beyond the OAS is truncated or gives F_STE_FETCH (§3.4.3): CONSTRAINED, not modelled.
-  if (beyond(ste_addr + 63, oas)) return unmodelled(out);
-  const Ste ste = Ste::read(memory, ste_addr);
+  const Ste ste = Ste::read(memory, ste_at.addr);
 
   if (Witness* w = decide(out, trace, Clause::STE_VALID)) w->set("v", ste.v()).set("bad_ste", !ste.v());
   if (!ste.v()) return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);

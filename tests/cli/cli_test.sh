@@ -279,7 +279,9 @@ t_stale_expectation_is_reported() {
   need_fixture
   write_expectations
   local scenario
-  scenario=$(grep -m1 '"type":"scenario"' "$VECTORS" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  # The first scenario the example implements (it has no 2-level stream tables: such scenarios are n/a for it).
+  scenario=$(grep '"type":"scenario"' "$VECTORS" | grep -v -m1 'smmu\.strtab\.2level' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   printf '  - scenario: %s\n    reason: a scenario that the example translates correctly\n' "$scenario" >>expect.yaml
   run 1 run "$VIPCTS" run --suite smmu --impl "plugin:$PLUGIN" --vectors "$VECTORS" -o results.jsonl \
     --expect expect.yaml

@@ -111,6 +111,26 @@ MUTANTS = {
     "tbi-ignored": (
         "smmu/translate.cpp", "mask(tbi ? 55 : 63, 64 - txsz)", "mask(63, 64 - txsz)",
         "TBIx ignored in the input range check"),
+    "split-reserved-literal": (
+        "smmu/stream_table.cpp", "return split == 6 || split == 8 || split == 10 ? split : 6;", "return split;",
+        "a reserved STRTAB_BASE_CFG.SPLIT used as written instead of behaving as 6"),
+    "split-off-by-one": (
+        "smmu/stream_table.cpp", "uint64_t{sid >> split} * 8", "uint64_t{sid >> (split + 1)} * 8",
+        "L1STD indexed with StreamID[LOG2SIZE-1:SPLIT+1]"),
+    "span-full-power": (
+        "smmu/stream_table.cpp", "return (l2_index >> (span - 1)) == 0;", "return (l2_index >> span) == 0;",
+        "level-2 array taken as 2^Span STEs instead of 2^(Span-1) (StreamIDs beyond the Span accepted)"),
+    "span-split-bound-ignored": (
+        "smmu/stream_table.cpp", "if (span == 0 || span > kSpanMax || span > split + 1) return false;",
+        "if (span == 0 || span > kSpanMax) return false;",
+        "L1STD.Span beyond SPLIT + 1 accepted"),
+    "l2ptr-not-aligned": (
+        "smmu/stream_table.cpp", "align_down(l1.l2ptr(), 5 + l1.span())", "l1.l2ptr()",
+        "L2Ptr bits below the level-2 array size not treated as 0"),
+    "l1-base-not-aligned": (
+        "smmu/stream_table.cpp", "return align_down(strtab_base_addr(regs), align) + uint64_t{sid >> split} * 8;",
+        "return strtab_base_addr(regs) + uint64_t{sid >> split} * 8;",
+        "2-level STRTAB_BASE.ADDR not aligned to the level-1 array size"),
 }
 
 
