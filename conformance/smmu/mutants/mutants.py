@@ -88,8 +88,8 @@ MUTANTS = {
         "return static_cast<uint8_t>(s1 | (s2 & ~s1_enables & 0xf));",
         "nested PBHA: stage 1 wins where both stages enable a bit"),
     "nested-permission-s1-only": (
-        "smmu/translate.cpp", "if (s2r.fault != S2Fault::None) return s2_fault(out, trace, txn, s2, s2r.fault, EventClass::IN, oa);",
-        "if (s2r.fault != S2Fault::None && s2r.fault != S2Fault::Permission) return s2_fault(out, trace, txn, s2, s2r.fault, EventClass::IN, oa);",
+        "smmu/translate.cpp", "if (s2r->fault != S2Fault::None) return s2_fault(out, trace, txn, s2, s2r->fault, EventClass::IN, oa);",
+        "if (s2r->fault != S2Fault::None && s2r->fault != S2Fault::Permission) return s2_fault(out, trace, txn, s2, s2r->fault, EventClass::IN, oa);",
         "nested: only stage-1 permissions applied to the output (stage-2 S2AP/XN ignored)"),
     "s2-fault-without-s2-bit": (
         "smmu/translate.cpp", "  e.s2 = true;\n  e.event_class = cls;", "  e.s2 = false;\n  e.event_class = cls;",
