@@ -3,7 +3,9 @@
 # compiled again: a mutant of a .cpp file recompiles that file alone and links the other model files from objects
 # compiled once; a mutant of a header recompiles every file of the copy. This keeps the build (which CI runs on two
 # cores) from compiling the whole model once per mutant; mutants are built at -O1 without debug information (they
-# run a few thousand operations each, so compile time matters more than their speed).
+# run a few thousand operations each, so compile time matters more than their speed). For the same reason the
+# SOURCES (the shim) are compiled once and shared by every plugin whose headers are unmutated; the plugin's name,
+# the only thing that differs, is a one-line generated file (vipcts_mutant_name, which VIPCTS_MUTANT_NAME names).
 #
 # vipcts_add_mutants(SUITE name SCRIPT mutants.py SUBDIRS dir... [SOURCES extra.cpp...] [INCLUDES dir...]
 #                    [CONTROL name])
@@ -39,6 +41,18 @@ function(vipcts_add_mutants)
     set_target_properties(${_obj} PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden)
   endforeach()
 
+  # Every plugin's sources see VIPCTS_MUTANT_NAME as the array its own <name>/mutant_name.cpp defines.
+  set(_name_hdr ${CMAKE_CURRENT_BINARY_DIR}/mutant_name.hpp)
+  file(CONFIGURE OUTPUT ${_name_hdr} CONTENT
+       "extern \"C\" const char vipcts_mutant_name[];\n#define VIPCTS_MUTANT_NAME vipcts_mutant_name\n")
+  set(_flags -g0 -O1 -Wno-unused-parameter -Wno-unused-variable -include ${_name_hdr})
+  # The shim against the unmutated headers, for every plugin whose mutant is in a .cpp file (and the control).
+  set(_shim ${M_SUITE}_mutshim)
+  add_library(${_shim} OBJECT ${M_SOURCES})
+  target_include_directories(${_shim} PRIVATE ${PROJECT_SOURCE_DIR} ${M_INCLUDES} ${PROJECT_SOURCE_DIR}/harness/include)
+  target_compile_options(${_shim} PRIVATE ${_flags})
+  set_target_properties(${_shim} PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden)
+
   string(REPLACE "\n" ";" _lines "${_desc}")
   set(_entries)
   foreach(_line IN LISTS _lines)
@@ -65,11 +79,18 @@ function(vipcts_add_mutants)
     # Which files this plugin compiles from its copy, and which it takes from the unmutated objects.
     set(_own)
     set(_objs)
+    set(_shim_srcs)
     if(_file MATCHES "\\.cpp$")
       list(APPEND _own ${_file})
     elseif(NOT _file STREQUAL "")
+      # A mutated header may change what the shim compiles to: it is compiled again against the copy.
       set(_own ${_ref_cpp})
+      set(_shim_srcs ${M_SOURCES})
     endif()
+    if(NOT _shim_srcs)
+      list(APPEND _objs $<TARGET_OBJECTS:${_shim}>)
+    endif()
+    file(CONFIGURE OUTPUT ${_dir}/mutant_name.cpp CONTENT "extern \"C\" const char vipcts_mutant_name[] = \"${_n}\";\n")
     foreach(_f IN LISTS _ref_cpp)
       if(NOT _f IN_LIST _own)
         string(MAKE_C_IDENTIFIER "${M_SUITE}_mutbase_${_f}" _obj)
@@ -86,12 +107,11 @@ function(vipcts_add_mutants)
                                  --out ${_dir}/reference
                          DEPENDS ${M_SCRIPT} ${_tool} ${_ref_files} COMMENT "${M_SUITE} mutant ${_n}")
     endif()
-    add_library(${_tgt} MODULE ${_srcs} ${_objs} ${M_SOURCES})
+    add_library(${_tgt} MODULE ${_srcs} ${_shim_srcs} ${_dir}/mutant_name.cpp ${_objs})
     target_include_directories(${_tgt} BEFORE PRIVATE ${_dir} ${PROJECT_SOURCE_DIR} ${M_INCLUDES}
                                                       ${PROJECT_SOURCE_DIR}/harness/include)
-    target_compile_definitions(${_tgt} PRIVATE VIPCTS_MUTANT_NAME="${_n}")
     # A mutant may delete the only use of a parameter or variable.
-    target_compile_options(${_tgt} PRIVATE -g0 -O1 -Wno-unused-parameter -Wno-unused-variable)
+    target_compile_options(${_tgt} PRIVATE ${_flags})
     set(_out plugins)
     if(_n STREQUAL "${M_CONTROL}")
       set(_out control)
