@@ -5,8 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
+#include <string>
+#include <string_view>
 
 #include "harness/core/errors.hpp"
 #include "harness/reports/markup.hpp"
@@ -290,8 +291,33 @@ TEST(Writers, JunitCountsAndEscapes) {
             std::string::npos);
 }
 
+// The result-line grammar of the kernel's KUnit parser (tools/testing/kunit/kunit_parser.py, TEST_RESULT):
+// [indent] "ok" | "not ok", a number, a description without '#', then optionally " # " and a directive.
+// Written out rather than as a std::regex: GCC 12 warns falsely inside <regex> at -O1 with ASan.
+bool is_ktap_result_line(std::string_view line) {
+  const size_t start = line.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return false;
+  std::string_view r = line.substr(start);
+  if (r.starts_with("not ok ")) {
+    r.remove_prefix(7);
+  } else if (r.starts_with("ok ")) {
+    r.remove_prefix(3);
+  } else {
+    return false;
+  }
+  size_t digits = 0;
+  while (digits < r.size() && r[digits] >= '0' && r[digits] <= '9') ++digits;
+  if (digits == 0 || digits == r.size() || r[digits] != ' ') return false;
+  r.remove_prefix(digits + 1);
+  const size_t hash = r.find('#');
+  return hash == std::string_view::npos ||
+         (hash > 0 && r[hash - 1] == ' ' && r.substr(hash).starts_with("# "));
+}
+
 TEST(Writers, KtapPlansMatchResultLines) {
-  static const std::regex kResultLine(R"(^\s*(ok|not ok) ([0-9]+) (- )?([^#]*)( # .*)?$)");
+  EXPECT_TRUE(is_ktap_result_line("  not ok 12 - smmu-1-0 op 3 # SKIP not applicable"));
+  EXPECT_FALSE(is_ktap_result_line("ok 1 a#b"));
+  EXPECT_FALSE(is_ktap_result_line("ok x name"));
   for (const char* f : {"pass_only.jsonl", "failures.jsonl", "waived_xpass.jsonl", "incomplete.jsonl"}) {
     const std::string k = render_ktap(load_results(data(f)));
     EXPECT_EQ(k.rfind("KTAP version 1\n", 0), 0u);
@@ -312,9 +338,7 @@ TEST(Writers, KtapPlansMatchResultLines) {
         ASSERT_EQ(stack.size(), level + 1) << line;
         stack.back().first = std::stoul(body.substr(3));
       } else if (body.rfind("ok ", 0) == 0 || body.rfind("not ok ", 0) == 0) {
-        // The result-line grammar of the kernel's KUnit parser (tools/testing/kunit/kunit_parser.py,
-        // TEST_RESULT): the description cannot hold '#', a directive follows " # ".
-        EXPECT_TRUE(std::regex_match(line, kResultLine)) << line;
+        EXPECT_TRUE(is_ktap_result_line(line)) << line;
         while (stack.size() > level + 1) {
           EXPECT_EQ(stack.back().first, stack.back().second) << f;
           stack.pop_back();
