@@ -1,6 +1,8 @@
 // vipcts gen: a suite's scenarios, with the reference's expected outcomes, as a vector file (JSONL or YAML by
 // extension). Same options -> byte-identical file. vipcts convert: the same vectors in the other encoding.
+#include <algorithm>
 #include <cstdio>
+#include <sstream>
 
 #include "commands.hpp"
 #include "harness/core/clauses.hpp"
@@ -13,7 +15,7 @@ namespace vipcts::cli {
 namespace {
 
 struct GenArgs {
-  std::string suite, output, platform;
+  std::string suite, output, platform, features;
   uint64_t seed = 1, count = 100;
   unsigned ops = 16;
   bool no_boundary = false, no_random = false;
@@ -38,6 +40,65 @@ class CountingSink : public ScenarioSink {
   ScenarioSink& inner_;
 };
 
+// Keeps only the scenarios an implementation claiming `allowed` can run in full: a scenario is dropped whole
+// when it, or any of its operations, needs another feature. Dropping single operations would break the
+// scenario: later expected outcomes can depend on what earlier operations changed (Access flag updates).
+class FeatureFilterSink : public ScenarioSink {
+ public:
+  FeatureFilterSink(ScenarioSink& inner, std::vector<std::string> allowed)
+      : inner_(inner), allowed_(std::move(allowed)) {}
+  void begin(const ScenarioHeader& h) override {
+    header_ = h;
+    ops_.clear();
+    keep_ = claimed(h.features);
+  }
+  void op(const Operation& o) override {
+    if (!keep_) return;
+    keep_ = claimed(o.features);
+    if (keep_) ops_.push_back(o);
+  }
+  void end() override {
+    if (keep_) {
+      inner_.begin(header_);
+      for (const Operation& o : ops_) inner_.op(o);
+      inner_.end();
+    } else {
+      ++dropped;
+    }
+    ops_.clear();
+  }
+  uint64_t dropped = 0;
+
+ private:
+  bool claimed(const std::vector<std::string>& needed) const {
+    return std::all_of(needed.begin(), needed.end(), [&](const std::string& f) {
+      return std::find(allowed_.begin(), allowed_.end(), f) != allowed_.end();
+    });
+  }
+  ScenarioSink& inner_;
+  std::vector<std::string> allowed_;
+  ScenarioHeader header_;
+  std::vector<Operation> ops_;
+  bool keep_ = false;
+};
+
+// --features a,b,c: every name must be one of the suite's features, so a typo cannot silently empty the file.
+std::vector<std::string> parse_features(const Suite& suite, const std::string& list) {
+  const std::vector<std::string> known = suite.features();
+  std::vector<std::string> out;
+  std::stringstream in(list);
+  for (std::string f; std::getline(in, f, ',');) {
+    if (std::find(known.begin(), known.end(), f) == known.end()) {
+      std::string names;
+      for (const std::string& k : known) names += (names.empty() ? "" : ", ") + k;
+      throw InputError("gen: --features: unknown feature `" + f + "` of suite " + std::string(suite.name()) +
+                       " (known: " + names + ")");
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+
 std::string known_suites() {
   std::string s;
   for (const Suite* x : all_suites()) s += (s.empty() ? "" : ", ") + std::string(x->name());
@@ -50,6 +111,9 @@ int gen(const Globals& g, const GenArgs& a) {
   if (a.no_boundary && a.no_random)
     throw InputError("gen: --no-boundary and --no-random leave nothing to generate");
   vector_encoding(a.output);  // reject an unknown extension before any work
+  const bool filtered = !a.features.empty();
+  const std::vector<std::string> allowed =
+      filtered ? parse_features(*suite, a.features) : std::vector<std::string>{};
   const std::string dir = g.spec_dir();
   ClauseFile spec = load_clause_file(dir + "/" + std::string(suite->clause_file()));
   VectorHeader h;
@@ -67,11 +131,16 @@ int gen(const Globals& g, const GenArgs& a) {
   o.ops_per_scenario = a.ops;
   VectorWriter writer(a.output, h);
   CountingSink sink(writer);
-  suite->generate(o, sink);
+  FeatureFilterSink filter(sink, allowed);
+  suite->generate(o, filtered ? static_cast<ScenarioSink&>(filter) : sink);
   writer.finish();
-  std::fprintf(stderr, "vipcts: wrote %llu scenarios, %llu operations to %s\n",
+  std::fprintf(stderr, "vipcts: wrote %llu scenarios, %llu operations to %s",
                static_cast<unsigned long long>(sink.scenarios), static_cast<unsigned long long>(sink.ops),
                a.output.c_str());
+  if (filtered)
+    std::fprintf(stderr, " (%llu scenarios left out by --features)",
+                 static_cast<unsigned long long>(filter.dropped));
+  std::fputc('\n', stderr);
   return kExitOk;
 }
 
@@ -105,6 +174,10 @@ std::vector<std::pair<CLI::App*, Action>> add_gen_commands(CLI::App& app, const 
       ->check(CLI::Range(1u, 1000000u));
   gen_cmd->add_flag("--no-boundary", a->no_boundary, "skip the Z3 boundary scenarios");
   gen_cmd->add_flag("--no-random", a->no_random, "skip the random scenarios");
+  gen_cmd->add_option(
+      "--features", a->features,
+      "comma-separated features: only scenarios needing no other feature (what an implementation "
+      "claims)");
   gen_cmd->add_option("--platform", a->platform,
                       "adapt scenarios to a real implementation (smmu: qemu-virt; vfio: linux-vm)");
 

@@ -102,6 +102,23 @@ t_gen_other_seed_differs() {
   ! cmp -s a.jsonl b.jsonl || fail "seeds 11 and 12 gave identical vectors"
 }
 
+# --features: what the C example claims gives a file it runs in full (nothing not applicable), smaller than
+# the unfiltered one; an unknown feature name is an input error naming it.
+t_gen_features_keeps_only_claimed_scenarios() {
+  local claims=smmu.s1,smmu.ste.bypass,smmu.gbpa,smmu.httu.af,smmu.cd.tbi,smmu.cd.ttb1,smmu.cd.raz_wi
+  run 0 all "$VIPCTS" gen smmu --seed 11 --count 40 --no-boundary -o all.jsonl
+  run 0 some "$VIPCTS" gen smmu --seed 11 --count 40 --no-boundary --features "$claims" -o some.jsonl
+  grep -q 'left out by --features' some.err || fail "no count of the scenarios left out"
+  [ "$(grep -c '"type":"op"' some.jsonl)" -gt 0 ] || fail "--features left no operation"
+  [ "$(grep -c '"type":"op"' some.jsonl)" -lt "$(grep -c '"type":"op"' all.jsonl)" ] ||
+    fail "--features kept every operation"
+  run 0 run "$VIPCTS" run --suite smmu --impl "plugin:$PLUGIN" --vectors some.jsonl -o results.jsonl
+  ! has_verdict results.jsonl not_applicable || fail "a claimed-only file still has not-applicable operations"
+  has_verdict results.jsonl pass || fail "no passing operation"
+  expect_input_error 'gen: --features: unknown feature `smmu\.bogus`' bad \
+    "$VIPCTS" gen smmu --seed 11 --count 4 --features smmu.s1,smmu.bogus -o bad.jsonl
+}
+
 # ---- run + report ----
 
 t_run_reference_and_report_every_format() {
