@@ -203,6 +203,20 @@ Comparison compare_outcomes(codec::WireOutcome& e, codec::WireOutcome& o);
 // `decode(text_or_json, path)` decodes an outcome. The vector's expectation must be well-formed: that is our
 // input (InputError, exit 2). A malformed observed outcome is a failure of the implementation, reported with
 // the field.
+// An outcome's text (an object: it ends with '}') without its closing brace, and without its last member when
+// that is the diagnostic `"level":N` (docs/formats.md §2.3).
+std::string_view compared_part(std::string_view text) {
+  constexpr std::string_view kLevel = R"(,"level":)";
+  text.remove_suffix(1);
+  size_t digits = 0;
+  while (digits < text.size() && text[text.size() - 1 - digits] >= '0' &&
+         text[text.size() - 1 - digits] <= '9')
+    ++digits;
+  if (digits > 0 && text.substr(0, text.size() - digits).ends_with(kLevel))
+    text.remove_suffix(digits + kLevel.size());
+  return text;
+}
+
 template <typename T, typename Decode>
 Comparison compare_decoded(const T& expected, const T& observed, const Decode& decode) {
   codec::WireOutcome e = decode(expected, Path("expect"));
@@ -297,6 +311,15 @@ Comparison SmmuSuite::compare(const Json& expected, const Json& observed) const 
 }
 
 Comparison SmmuSuite::compare_text(std::string_view expected, std::string_view observed) const {
+  // Most answers are byte-identical to the expected text, which check_operation has decoded already, apart
+  // from the diagnostic "level" (not compared): such an answer decodes to the same outcome and matches,
+  // unless the status is unmodelled (never a pass). Only texts that name their status first are taken this
+  // way; anything else is decoded.
+  constexpr std::string_view kStatusFirst = R"({"status":")";
+  if (expected.ends_with('}') && observed.ends_with('}') &&
+      compared_part(expected) == compared_part(observed) && expected.starts_with(kStatusFirst) &&
+      !expected.substr(kStatusFirst.size()).starts_with("unmodelled"))
+    return Comparison{};
   return compare_decoded(expected, observed, codec::outcome_from_text);
 }
 
