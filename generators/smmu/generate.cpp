@@ -21,6 +21,9 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
   std::set<std::string> f;
   if (!cr0_smmuen(s.regs)) return {"smmu.gbpa"};  // nothing is walked: GBPA decides (IHI 0070 G.b §6.3.14)
   if (strtab_fmt(s.regs) == 1) f.insert("smmu.strtab.2level");
+  // An SMMU that advertises 52-bit VAs (IDR5.VAX) or the LPA2 descriptors (IDR5.DS): its CDs may use them.
+  if (idr5_vax(s.regs) != 0) f.insert("smmu.s1.vax");
+  if (idr5_ds(s.regs)) f.insert("smmu.s1.ds");
   for (const Transaction& t : s.transactions) {
     // The STE the lookup reaches, linear or 2-level (none for an invalid StreamID).
     Outcome scratch;

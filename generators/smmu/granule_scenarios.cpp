@@ -17,6 +17,7 @@ namespace {
 constexpr uint64_t kStrtab = 0x10000;   // linear Stream table, 16 STEs
 constexpr uint64_t kCdAddr = 0x20000;   // the CD of StreamID 0
 constexpr uint64_t kTables = 0x100000;  // translation tables from 1 MB upwards
+constexpr uint64_t kHighTables = (uint64_t{1} << 49) | kTables;  // above 2^48: 52-bit table addresses
 constexpr uint64_t kAf = uint64_t{1} << 10;
 
 unsigned tg0_code(Granule g) {
@@ -38,6 +39,9 @@ struct Plan {
   unsigned hwu = 0;
   bool pbha_only = false;
   bool wxn = false;
+  // 52-bit addresses: IDR5.DS [7] and IDR5.VAX = 0b01 (an SMMU with DS supports 52-bit VAs, §6.3.6), CD.DS,
+  // and translation tables placed above 2^48 (legal only when the descriptors can express it).
+  bool idr5_ds = false, vax = false, cd_ds = false, high_tables = false;
 };
 
 class ScenarioMaker {
@@ -48,6 +52,8 @@ class ScenarioMaker {
     ScenarioSpec s;
     s.regs = default_registers(kStrtab, 4);
     s.regs.idr5 = (s.regs.idr5 & ~7u) | (p_.oas & 7u) | (1u << 4) | (1u << 5) | (1u << 6);  // all granules
+    if (p_.idr5_ds) s.regs.idr5 |= 1u << 7;
+    if (p_.vax) s.regs.idr5 |= 1u << 10;
     if (p_.idr3_had) s.regs.idr3 |= 1u << 2;
     if (p_.idr3_pbha) s.regs.idr3 |= 1u << 3;
     SteFields ste;
@@ -55,9 +61,11 @@ class ScenarioMaker {
     write_words(s.memory, ste_address(s.regs, 0), encode_ste(ste));
 
     const unsigned pamax = address_size_bits(p_.oas);
-    const unsigned eff = vmsa::effective_output_bits(address_size_bits(p_.ips), pamax, p_.g, false);
+    const bool ds = p_.idr5_ds && p_.cd_ds && p_.g != Granule::K64;
+    const unsigned eff = vmsa::effective_output_bits(address_size_bits(p_.ips), pamax, p_.g, ds);
     const int start = vmsa::s1_start_level(p_.g, p_.ia_bits);
-    VmsaTableBuilder b(s.memory, kTables, p_.g, p_.ia_bits, start, eff >= 52);
+    VmsaTableBuilder b(s.memory, p_.high_tables ? kHighTables : kTables, p_.g, p_.ia_bits, start, eff >= 52,
+                       ds);
 
     CdFields cd;
     cd.t0sz = cd.t1sz = 64 - p_.ia_bits;
@@ -71,6 +79,9 @@ class ScenarioMaker {
     cd.had0 = cd.had1 = p_.hadx;
     cd.hwu0 = cd.hwu1 = p_.hwu;
     cd.wxn = p_.wxn;
+    cd.ds = p_.cd_ds;
+    cd.sh0 = static_cast<unsigned>(pick(4));
+    cd.sh1 = static_cast<unsigned>(pick(4));
     cd.mair = 0x0004'44ff'bb00'ff44ull;
     write_words(s.memory, kCdAddr, encode_cd(cd));
 
@@ -94,7 +105,7 @@ class ScenarioMaker {
       // Output-address boundaries at the page level: 2^eff - page passes, 2^eff is an Address Size fault
       // (when the descriptor can hold it).
       const uint64_t page = uint64_t{1} << vmsa::granule_bits(p_.g);
-      const unsigned lim = vmsa::descriptor_oa_limit(p_.g, false);
+      const unsigned lim = vmsa::descriptor_oa_limit(p_.g, ds);
       if (const uint64_t ia = place(b, 3, (uint64_t{1} << eff) - page, leaf_attrs()))
         hits.emplace_back(ia, page);
       if (eff < lim)
@@ -215,6 +226,45 @@ std::vector<Plan> plans() {
     p.hwu = m >> 3;
     p.ttb1 = ((m >> 3) & 1) != 0;
     p.pbha_only = true;
+    out.push_back(p);
+  }
+  // 52-bit addresses (appended: the plans above keep their seeds). DS with 4 KB and 16 KB: OA[51:48] and
+  // table addresses in descriptor bits [9:8] and [49:48], SH from CD.SHx, 4 KB level-0 and 16 KB level-1
+  // blocks, tables above 2^48, and with VAX 16 KB TxSZ down to 12 (level 0 from 52 bits). 4 KB walks of more
+  // than 48 bits start at level -1 and are not modelled. 64 KB with VAX: 52-bit VAs from level 1.
+  struct Big {
+    Granule g;
+    unsigned ia;
+    bool idr5_ds, cd_ds, high;
+  };
+  const Big bigs[] = {
+      {Granule::K4, 48, true, true, false},
+      {Granule::K4, 48, true, true, true},
+      {Granule::K4, 39, true, true, true},
+      {Granule::K16, 52, true, true, false},
+      {Granule::K16, 49, true, true, true},
+      {Granule::K16, 48, true, true, false},
+      {Granule::K16, 36, true, true, true},
+      {Granule::K64, 52, true, false, false},
+      {Granule::K64, 49, false, false, true},
+      // Edges that must not translate: 16 KB with 52 VA bits but CD.DS = 0 (TxSZ 12 is ILLEGAL), 4 KB tables
+      // above 2^48 with CD.DS = 0 (TTB beyond 48 bits: ILLEGAL), and CD.DS without IDR5.DS (RES0: eff_IPS 48,
+      // bits [9:8] are SH again).
+      {Granule::K16, 52, true, false, false},
+      {Granule::K4, 48, true, false, true},
+      {Granule::K4, 48, false, true, false},
+  };
+  for (const Big& x : bigs) {
+    Plan p;
+    p.g = x.g;
+    p.ia_bits = x.ia;
+    p.oas = p.ips = 6;
+    p.idr5_ds = x.idr5_ds;
+    p.vax = x.idr5_ds || x.ia > 48;  // DS implies 52-bit VA support (IDR5.DS, §6.3.6)
+    p.cd_ds = x.cd_ds;
+    p.high_tables = x.high;
+    p.ttb1 = (out.size() % 2) == 1;
+    p.tbi = (out.size() % 3) == 0;
     out.push_back(p);
   }
   return out;

@@ -108,10 +108,12 @@ std::array<uint64_t, 8> encode_cd(const CdFields& f) {
   uint64_t& w0 = w[0];
   w0 = deposit(w0, 5, 0, f.t0sz);
   w0 = deposit(w0, 7, 6, f.tg0);
+  w0 = deposit(w0, 13, 12, f.sh0);
   w0 = deposit(w0, 14, 14, f.epd0);
   w0 = deposit(w0, 15, 15, f.endi);
   w0 = deposit(w0, 21, 16, f.t1sz);
   w0 = deposit(w0, 23, 22, f.tg1);
+  w0 = deposit(w0, 29, 28, f.sh1);
   w0 = deposit(w0, 30, 30, f.epd1);
   w0 = deposit(w0, 31, 31, f.v);
   w0 = deposit(w0, 34, 32, f.ips);
@@ -134,6 +136,7 @@ std::array<uint64_t, 8> encode_cd(const CdFields& f) {
   w[1] = deposit(w[1], 127 - 64, 124 - 64, f.hwu0);
   w[2] = deposit(w[2], 129 - 128, 129 - 128, f.had1);
   w[2] |= f.ttb1 & mask(179 - 128, 132 - 128);
+  w[2] = deposit(w[2], 186 - 128, 186 - 128, f.ds);
   w[2] = deposit(w[2], 191 - 128, 188 - 128, f.hwu1);
   w[3] = f.mair;
   return w;

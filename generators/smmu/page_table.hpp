@@ -106,6 +106,8 @@ struct CdFields {
   uint64_t ttb0 = 0, ttb1 = 0;  // addresses, bits [51:4]
   unsigned hwu0 = 0, hwu1 = 0;  // HWU0{59..62} [127:124], HWU1{59..62} [191:188]
   uint64_t mair = 0;            // {MAIR1, MAIR0}
+  unsigned sh0 = 0, sh1 = 0;    // SH0 [13:12], SH1 [29:28]: the leaves' shareability with DS
+  bool ds = false;              // DS [186]: 52-bit descriptors for 4 KB and 16 KB (with IDR5.DS)
 };
 std::array<uint64_t, 8> encode_cd(const CdFields& f);
 

@@ -5,10 +5,11 @@
 namespace vipcts::smmu::gen {
 
 VmsaTableBuilder::VmsaTableBuilder(SparseMemory& memory, uint64_t base, Granule g, unsigned ia_bits,
-                                   int start_level, bool oa52)
+                                   int start_level, bool oa52, bool ds)
     : memory_(memory),
       next_(base),
       g_(g),
+      ds_(ds && g != Granule::K64),
       ia_bits_(ia_bits),
       start_(start_level),
       lpa64_(oa52 && g == Granule::K64),
@@ -32,17 +33,24 @@ uint64_t VmsaTableBuilder::alloc(unsigned align_bits, uint64_t size) {
 uint64_t VmsaTableBuilder::leaf_descriptor(uint64_t oa, int level, uint64_t attrs) const {
   uint64_t d = (oa & mask(47, vmsa::level_shift(g_, level))) | (level == vmsa::kFinalLevel ? 0b11 : 0b01);
   if (lpa64_) d |= bits(oa, 51, 48) << 12;
+  // With DS, bits [9:8] and [49:48] are address bits: the caller's SH there is dropped.
+  if (ds_) return d | ds_address_bits(oa) | (attrs & ~(mask(9, 8) | mask(49, 48)));
   return d | attrs;
+}
+
+uint64_t VmsaTableBuilder::ds_address_bits(uint64_t addr) {
+  return (bits(addr, 51, 50) << 8) | (bits(addr, 49, 48) << 48);
 }
 
 uint64_t VmsaTableBuilder::table_descriptor(uint64_t next) const {
   uint64_t d = (next & mask(47, vmsa::granule_bits(g_))) | 0b11;
   if (lpa64_) d |= bits(next, 51, 48) << 12;
+  if (ds_) d |= ds_address_bits(next);
   return d;
 }
 
 uint64_t VmsaTableBuilder::next_table(uint64_t desc) const {
-  return vmsa::next_table_base(desc, g_, false, lpa64_);
+  return vmsa::next_table_base(desc, g_, ds_, lpa64_);
 }
 
 void VmsaTableBuilder::map(uint64_t ia, int level, uint64_t oa, uint64_t attrs) {

@@ -15,8 +15,9 @@ class VmsaTableBuilder {
  public:
   // ia_bits = 64 - TxSZ; start_level: stage 1 passes vmsa::s1_start_level, stage 2 the S2SL0 level (which may
   // need concatenated start tables). Tables are allocated upwards from `base`, aligned as the walk requires.
+  // ds: the 4 KB / 16 KB 52-bit descriptor form (CD.DS): OA[51:50] in bits [9:8], OA[49:48] in [49:48].
   VmsaTableBuilder(SparseMemory& memory, uint64_t base, Granule g, unsigned ia_bits, int start_level,
-                   bool oa52 = false);
+                   bool oa52 = false, bool ds = false);
 
   uint64_t root() const { return root_; }
   Granule granule() const { return g_; }
@@ -40,11 +41,13 @@ class VmsaTableBuilder {
 
  private:
   uint64_t alloc(unsigned align_bits, uint64_t size);
+  static uint64_t ds_address_bits(uint64_t addr);
   uint64_t next_table(uint64_t desc) const;
 
   SparseMemory& memory_;
   uint64_t next_;
   Granule g_;
+  bool ds_;
   unsigned ia_bits_;
   int start_;
   bool lpa64_;

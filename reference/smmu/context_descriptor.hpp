@@ -16,10 +16,12 @@ struct ContextDescriptor {
   // Word 0, bits [63:0].
   unsigned t0sz() const { return static_cast<unsigned>(bits(word[0], 5, 0)); }
   unsigned tg0() const { return static_cast<unsigned>(bits(word[0], 7, 6)); }  // 00 4K, 01 64K, 10 16K
+  unsigned sh0() const { return static_cast<unsigned>(bits(word[0], 13, 12)); }
   bool epd0() const { return bit(word[0], 14); }
   bool endi() const { return bit(word[0], 15); }
   unsigned t1sz() const { return static_cast<unsigned>(bits(word[0], 21, 16)); }
   unsigned tg1() const { return static_cast<unsigned>(bits(word[0], 23, 22)); }  // 01 16K, 10 4K, 11 64K
+  unsigned sh1() const { return static_cast<unsigned>(bits(word[0], 29, 28)); }
   bool epd1() const { return bit(word[0], 30); }
   bool v() const { return bit(word[0], 31); }
   unsigned ips() const { return static_cast<unsigned>(bits(word[0], 34, 32)); }
@@ -62,7 +64,12 @@ struct ContextDescriptor {
 // Whether IDR5 advertises the granule (GRAN4K [4], GRAN16K [5], GRAN64K [6]); Reserved never is.
 bool granule_supported(const SmmuRegisters& regs, Granule g);
 
-// CD.TxSZ minimum without IDR5.VAX (§5.4 T0SZ); the maximum is vmsa::txsz_max (granule.hpp).
+// CD.TxSZ minimum (§5.4 T0SZ, CDTxSZInvalid): 12 when IDR5.VAX != 0 and the granule is 64 KB or DS is in
+// effect (52-bit VAs), 16 otherwise; the maximum is vmsa::txsz_max (granule.hpp).
 constexpr unsigned kTxszMin = 16;
+constexpr unsigned kTxszMin52 = 12;
+constexpr unsigned txsz_min(bool vax, bool g64, bool ds) {
+  return vax && (g64 || ds) ? kTxszMin52 : kTxszMin;
+}
 
 }  // namespace vipcts::smmu

@@ -55,6 +55,14 @@ inline bool idr5_gran16k(const SmmuRegisters& r) {
 inline bool idr5_gran64k(const SmmuRegisters& r) {
   return bit(r.idr5, 6);
 }
+// IDR5.DS [7]: 52-bit addresses with the 4 KB and 16 KB granules (FEAT_LPA2 behaviour; §6.3.6).
+inline bool idr5_ds(const SmmuRegisters& r) {
+  return bit(r.idr5, 7);
+}
+// IDR5.VAX [11:10]: 0b00 48-bit VAs, 0b01 52-bit, 0b10 56-bit (VMSAv9-128 only), 0b11 reserved (§6.3.6).
+inline unsigned idr5_vax(const SmmuRegisters& r) {
+  return static_cast<unsigned>(bits(r.idr5, 11, 10));
+}
 inline bool cr0_smmuen(const SmmuRegisters& r) {
   return bit(r.cr0, 0);
 }

@@ -211,9 +211,15 @@ void priority_witness(Outcome& out, Trace* trace, bool translation, bool addr_si
 
 // Effective stage-1 output size through TTBx: eff_IPS = MIN(CD.IPS, IDR5.OAS), at most 48 unless the granule
 // is 64 KB (FEAT_LPA; DS is not modelled) (§5.4 IPS; DDI 0487 AArch64.PhysicalAddressSize).
+// CD.DS in effect for a table of granule g (SMMU.CD.TXSZ_RANGE, SMMU.CD.TTB_RANGE, SMMU.S1.DESC.TABLE, ...):
+// RES0 without IDR5.DS, and only the 4 KB and 16 KB granules have a DS form (§5.4 DS; DDI 0487 FEAT_LPA2).
+bool ds_effective(const SmmuRegisters& regs, const ContextDescriptor& cd, Granule g) {
+  return idr5_ds(regs) && cd.ds() && (g == Granule::K4 || g == Granule::K16);
+}
+
 unsigned ttb_eff_ips(const SmmuRegisters& regs, const ContextDescriptor& cd, Granule g) {
   return vmsa::effective_output_bits(address_size_bits(cd.ips()), address_size_bits(idr5_oas(regs)), g,
-                                     false);
+                                     ds_effective(regs, cd, g));
 }
 
 // CD checks of one translation table base (TTB0: which = 0, TTB1: which = 1), §5.4 TxSZ, TGx, TTBx, for every
@@ -234,24 +240,34 @@ bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned 
   }
   bad |= tg_bad;
   if (epd || tg_bad) return true;
-  // IDR5.VAX != 0 (52-bit VA with 64 KB: TxSZ down to 12) is not modelled.
-  if (bits(regs.idr5, 11, 10) != 0) return false;
+  // IDR5.VAX = 0b10 (56-bit VAs) needs VMSAv9-128 descriptors, 0b11 is reserved: neither is modelled.
+  const unsigned vax = idr5_vax(regs);
+  if (vax > 1) return false;
 
-  // TxSZ in [16, 39], or up to 48 (4K/16K) / 47 (64K) with IDR3.STT (§5.4 T0SZ).
+  // TxSZ in [16, 39], from 12 with VAX and a 64 KB granule or DS, up to 48 (4K/16K) / 47 (64K) with
+  // IDR3.STT (§5.4 T0SZ, CDTxSZInvalid).
   const bool stt = bit(regs.idr3, 9);
   const bool g64 = g == Granule::K64;
-  const bool txsz_bad = txsz < kTxszMin || txsz > vmsa::txsz_max(g, stt);
-  if (Witness* w = decide(out, trace, Clause::CD_TXSZ_RANGE))
-    w->set("txsz", txsz).set("epd", epd).set("stt", stt).set("g64", g64).set("bad_cd", txsz_bad);
+  const bool ds = ds_effective(regs, cd, g);
+  const bool txsz_bad = txsz < txsz_min(vax != 0, g64, ds) || txsz > vmsa::txsz_max(g, stt);
+  if (Witness* w = decide(out, trace, Clause::CD_TXSZ_RANGE)) {
+    w->set("txsz", txsz).set("epd", epd).set("stt", stt).set("g64", g64).set("vax", vax != 0).set("ds", ds);
+    w->set("bad_cd", txsz_bad);
+  }
   bad |= txsz_bad;
 
   // TTBx beyond eff_IPS, or beyond 48 bits with a 4 KB or 16 KB granule and DS = 0, is ILLEGAL (§5.4 TTB0):
   // never an Address Size fault (§3.4.3).
   const unsigned eff_ips = ttb_eff_ips(regs, cd, g);
-  const bool ttb_bad = beyond(ttb, eff_ips) || (!g64 && beyond(ttb, 48));
-  if (Witness* w = decide(out, trace, Clause::CD_TTB_RANGE))
-    w->set("ttb", ttb).set("eff_ips", eff_ips).set("epd", epd).set("g64", g64).set("bad_cd", ttb_bad);
+  const bool ttb_bad = beyond(ttb, eff_ips) || (!g64 && !ds && beyond(ttb, 48));
+  if (Witness* w = decide(out, trace, Clause::CD_TTB_RANGE)) {
+    w->set("ttb", ttb).set("eff_ips", eff_ips).set("epd", epd).set("g64", g64).set("ds", ds);
+    w->set("bad_cd", ttb_bad);
+  }
   bad |= ttb_bad;
+  // A 4 KB walk of more than 48 VA bits starts at level -1 (DDI 0487 AArch64.S1StartLevel with DS): not
+  // modelled.
+  if (!bad && g == Granule::K4 && txsz < kTxszMin) return false;
   return true;
 }
 
@@ -408,11 +424,10 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
   if (v_bad) return config_error(out, trace, txn, EventType::C_BAD_CD, cd.r(), cd.a());
 
   // Features that change what the other fields mean: VMSAv9-128 (IDR5.D128 [8]), big-endian or mismatched
-  // table endianness (IDR0.TTENDIAN [22:21]: 0b00 mixed, 0b10 little only), LPA2 (CD.DS with IDR5.DS [7]).
+  // table endianness (IDR0.TTENDIAN [22:21]: 0b00 mixed, 0b10 little only).
   const unsigned ttendian = static_cast<unsigned>(bits(regs.idr0, 22, 21));
   if (bit(regs.idr5, 8)) return unmodelled(out);
   if (cd.endi() || (ttendian != 0 && ttendian != 2)) return unmodelled(out);
-  if (cd.ds() && bit(regs.idr5, 7)) return unmodelled(out);
 
   const unsigned ttf = idr0_ttf(regs);
   if (!cd.aa64() && bit(ttf, 0)) return unmodelled(out);  // VMSAv8-32 LPAE is not modelled
@@ -475,8 +490,9 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
   const Granule g = which == 0 ? tg0_granule(cd.tg0()) : tg1_granule(cd.tg1());
   const unsigned eff_ips = ttb_eff_ips(regs, cd, g);
   const bool g64 = g == Granule::K64;
+  const bool ds = ds_effective(regs, cd, g);
   if (Witness* w = decide(out, trace, Clause::CD_IPS_EFFECTIVE))
-    w->set("ips", cd.ips()).set("oas", idr5_oas(regs)).set("g64", g64).set("eff_ips", eff_ips);
+    w->set("ips", cd.ips()).set("oas", idr5_oas(regs)).set("g64", g64).set("ds", ds).set("eff_ips", eff_ips);
   const int start = vmsa::s1_start_level(g, 64 - txsz);
   if (Witness* w = decide(out, trace, Clause::S1_WALK_START_LEVEL))
     w->set("granule", granule_code(g)).set("txsz", txsz).set("level", static_cast<uint64_t>(start));
@@ -486,6 +502,7 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
   params.txsz = txsz;
   params.eff_ips = eff_ips;
   params.granule = g;
+  params.ds = ds;
   params.pamax = address_size_bits(idr5_oas(regs));
   // HADx is RES0 unless IDR3.HAD [2].
   params.had = bit(regs.idr3, 2) && (which == 0 ? cd.had0() : cd.had1());
@@ -509,6 +526,7 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
   if (Witness* w = decide(out, trace, Clause::S1_OUTPUT_ADDRESS)) {
     w->set("granule", granule_code(g))
         .set("lpa", g64 && eff_ips >= 52)
+        .set("ds", ds)
         .set("desc", desc)
         .set("level", walk.level);
     w->set("iova", txn.iova).set("oa", oa);
@@ -612,12 +630,17 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
     if (s2r->fault != S2Fault::None) return s2_fault(out, trace, txn, s2, s2r->fault, EventClass::IN, oa);
   }
 
-  // Attributes: MAIR byte AttrIndx of {MAIR1, MAIR0}, shareability from the descriptor (DS = 0).
+  // Attributes (SMMU.S1.ATTRIBUTES): MAIR byte AttrIndx of {MAIR1, MAIR0}; the shareability field from the
+  // descriptor, or from CD.SHx when DS is in effect, whose descriptors hold OA[51:50] in bits [9:8] (§5.4
+  // DS).
   const unsigned attr_indx = desc_attr_indx(desc);
+  const unsigned cd_sh = which == 0 ? cd.sh0() : cd.sh1();
   out.attrs.mair_attr = static_cast<uint8_t>(bits(cd.mair(), attr_indx * 8 + 7, attr_indx * 8));
-  out.attrs.sh = static_cast<uint8_t>(desc_sh(desc));
-  if (Witness* w = decide(out, trace, Clause::S1_ATTRIBUTES))
-    w->set("desc", desc).set("mair", cd.mair()).set("mair_attr", out.attrs.mair_attr).set("sh", out.attrs.sh);
+  out.attrs.sh = static_cast<uint8_t>(ds ? cd_sh : desc_sh(desc));
+  if (Witness* w = decide(out, trace, Clause::S1_ATTRIBUTES)) {
+    w->set("desc", desc).set("mair", cd.mair()).set("mair_attr", out.attrs.mair_attr);
+    w->set("ds", ds).set("cd_sh", cd_sh).set("sh", out.attrs.sh);
+  }
   // PBHA (SMMU.PBHA.S1_OUTPUT): leaf bits [62:59] where IDR3.PBHA, CD.HADx and CD.HWUx enable them.
   const bool idr3_pbha = bit(regs.idr3, 3), idr3_had = bit(regs.idr3, 2);
   const bool hadx = which == 0 ? cd.had0() : cd.had1();

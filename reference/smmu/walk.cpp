@@ -72,7 +72,7 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
       const uint64_t next = vmsa::next_table_base(desc, g, params.ds, lpa64);
       if (s1) {
         if (Witness* w = decide(out, t, Clause::S1_DESC_TABLE)) {
-          w->set("granule", granule_code(g)).set("lpa", lpa64).set("desc", desc);
+          w->set("granule", granule_code(g)).set("lpa", lpa64).set("ds", params.ds).set("desc", desc);
           w->set("level", static_cast<uint64_t>(level)).set("is_table", is_table).set("next_table", next);
         }
       }
@@ -84,6 +84,7 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
           if (Witness* w = decide(out, t, Clause::S1_DESC_BLOCK_LEVEL))
             w->set("granule", granule_code(g))
                 .set("pa52", params.pamax >= 52)
+                .set("ds", params.ds)
                 .set("type", type)
                 .set("level", static_cast<uint64_t>(level))
                 .set("fault", fault);

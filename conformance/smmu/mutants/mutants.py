@@ -60,6 +60,17 @@ MUTANTS = {
     "dbm-write-keeps-ap2": (
         "smmu/translate.cpp", "if (dirty) written &= ~(uint64_t{1} << kDescAp2Bit);", "(void)dirty;",
         "a write to a writable-clean page proceeds but AP[2] is not cleared (the page never becomes dirty)"),
+    "ds-sh-from-descriptor": (
+        "smmu/translate.cpp", "out.attrs.sh = static_cast<uint8_t>(ds ? cd_sh : desc_sh(desc));",
+        "out.attrs.sh = static_cast<uint8_t>(desc_sh(desc));",
+        "with CD.DS the shareability still read from descriptor bits [9:8], which then hold OA[51:50]"),
+    "ds-leaf-oa-48-bit": (
+        "smmu/walk.cpp", "vmsa::leaf_base(result.desc, g, level, params.ds, lpa64)",
+        "vmsa::leaf_base(result.desc, g, level, false, lpa64)",
+        "with DS the leaf's OA[51:48] (descriptor bits [9:8] and [49:48]) dropped: output addresses cut to 48 bits"),
+    "ds-ttb-limit-kept": (
+        "smmu/translate.cpp", "(!g64 && !ds && beyond(ttb, 48))", "(!g64 && beyond(ttb, 48))",
+        "a 4 KB / 16 KB TTB above 2^48 still ILLEGAL with CD.DS"),
     "dbm-without-hd": (
         "smmu/translate.cpp", "const bool hd = ha && cd.hd();", "const bool hd = ha;",
         "DBM honoured with CD.HA = 1 but HD = 0: a read-only page becomes writable"),
