@@ -175,11 +175,30 @@ Qtest::~Qtest() {
     std::fprintf(
         stderr,
         "qtest: %llu round trips, %llu commands, %llu bytes sent, %llu received, %.3f s waiting (%.1f us "
-        "per round trip)\n",
+        "per round trip); QEMU's CPU time %s\n",
         static_cast<unsigned long long>(stat_flushes_), static_cast<unsigned long long>(stat_commands_),
         static_cast<unsigned long long>(stat_sent_), static_cast<unsigned long long>(stat_received_),
-        stat_wait_s_, 1e6 * stat_wait_s_ / static_cast<double>(stat_flushes_));
+        stat_wait_s_, 1e6 * stat_wait_s_ / static_cast<double>(stat_flushes_), cpu_time().c_str());
   shutdown();
+}
+
+std::string Qtest::cpu_time() const {
+  // utime and stime, fields 14 and 15 of /proc/PID/stat (proc(5)), counted after the command name's ')'.
+  std::FILE* f = pid_ > 0 ? std::fopen(("/proc/" + std::to_string(pid_) + "/stat").c_str(), "r") : nullptr;
+  if (!f) return "unknown";
+  char buf[1024];
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');
+  unsigned long long utime = 0, stime = 0;
+  if (!p || std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+    return "unknown";
+  const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+  char out[64];
+  std::snprintf(out, sizeof out, "%.2f s user + %.2f s sys", static_cast<double>(utime) / hz,
+                static_cast<double>(stime) / hz);
+  return out;
 }
 
 void Qtest::shutdown() {
@@ -400,6 +419,18 @@ void Qtest::queue_b64write(uint64_t addr, std::span<const uint8_t> data) {
   hex(outq_, data.size());
   outq_ += ' ';
   outq_ += base64_encode(data);
+  outq_ += '\n';
+  ++pending_;
+}
+
+void Qtest::queue_memset(uint64_t addr, uint64_t len, uint8_t byte) {
+  if (len == 0) return;
+  outq_ += "memset ";
+  hex(outq_, addr);
+  outq_ += ' ';
+  hex(outq_, len);
+  outq_ += ' ';
+  hex(outq_, byte);
   outq_ += '\n';
   ++pending_;
 }

@@ -71,7 +71,9 @@
 #include <unordered_map>
 
 #include "harness/core/errors.hpp"
+#include "harness/core/json_text.hpp"
 #include "harness/suites/smmu/codec.hpp"
+#include "harness/suites/smmu/codec_text.hpp"
 #include "pci.hpp"
 #include "qtest.hpp"
 
@@ -227,13 +229,35 @@ class QemuSmmu final : public Implementation {
     }
   }
 
+  // The runner's path: requests read with the suite's text decoder, outcomes answered as text.
+  std::vector<Observation> apply_text(std::span<const std::string_view> requests) override {
+    return run_requests(requests.size(),
+                        [&](size_t i) { return smmu::codec::request_from_text(requests[i]); });
+  }
+
   std::vector<Observation> apply(std::span<const Json> requests) override {
-    std::vector<Observation> out(requests.size());
+    std::vector<Observation> out =
+        run_requests(requests.size(), [&](size_t i) { return smmu::codec::decode_request(requests[i]); });
+    for (Observation& o : out)
+      if (o.kind == ObservationKind::Outcome) {
+        o.outcome = Json::parse(o.text);
+        o.text.clear();
+      }
+    return out;
+  }
+
+  void close() override {}
+
+ private:
+  // One observation per request; `decode(i)` gives request i's transaction or throws InputError.
+  template <typename Decode>
+  std::vector<Observation> run_requests(size_t count, const Decode& decode) {
+    std::vector<Observation> out(count);
     std::vector<Op> ops;
-    for (size_t i = 0; i < requests.size(); ++i) {
+    for (size_t i = 0; i < count; ++i) {
       Transaction t;
       try {
-        t = smmu::codec::decode_request(requests[i]);
+        t = decode(i);
       } catch (const InputError& e) {
         out[i] = {ObservationKind::Error, nullptr, e.what()};
         continue;
@@ -275,9 +299,6 @@ class QemuSmmu final : public Implementation {
     return out;
   }
 
-  void close() override {}
-
- private:
   class ScenarioUnsupported : public std::runtime_error {
    public:
     using std::runtime_error::runtime_error;
@@ -510,7 +531,7 @@ class QemuSmmu final : public Implementation {
     if (!q_ || !q_->alive()) restart();
     Qtest& q = *q_;
     last_header_ = header;
-    const smmu::codec::StateWords s = smmu::codec::decode_state_words(header.state);
+    const smmu::codec::StateWords s = smmu::codec::state_words_from_text(header.state.text());
     const std::pair<const char*, std::pair<uint32_t, uint32_t>> idrs[] = {{"IDR0", {s.regs.idr0, idr_[0]}},
                                                                           {"IDR1", {s.regs.idr1, idr_[1]}},
                                                                           {"IDR3", {s.regs.idr3, idr_[3]}},
@@ -567,15 +588,21 @@ class QemuSmmu final : public Implementation {
   }
 
   // Makes `page` hold `want`: the runs of 8-byte words that differ from what the shadow says it holds (joined
-  // across gaps of up to 64 bytes), or the whole page when a stray DMA write may have changed it.
+  // across gaps of up to 64 bytes). When a stray DMA write may have changed the page, it is first zeroed
+  // (memset) and the shadow taken as zero; a page of the tagged output window is then sent whole.
   void store_page(uint64_t page, const std::vector<uint8_t>& want) {
     auto it = shadow_.find(page);
     if (it == shadow_.end()) it = shadow_.emplace(page, background(page)).first;
     std::vector<uint8_t>& cur = it->second;
     if (!shadow_exact_) {
-      q_->queue_b64write(page, want);
-      cur = want;
-      return;
+      if (page >= L::kOutLo && page < L::kOutHi) {  // tags: the whole page
+        q_->queue_b64write(page, want);
+        cur = want;
+        return;
+      }
+      // Zero the page with one short command, then send the words that are not zero as below.
+      q_->queue_memset(page, cur.size(), 0);
+      std::fill(cur.begin(), cur.end(), 0);
     }
     for (size_t i = 0; i < want.size();) {
       if (get64(cur, i) == get64(want, i)) {
@@ -956,14 +983,17 @@ class QemuSmmu final : public Implementation {
       // unassigned).
       if (write && !hit && !(probed_word(slots, i) && marked[i]) && (op.txn.iova >> 48) == 0)
         shadow_exact_ = false;
-      Json o;
+      Observation& o = out[op.index];
+      o = {ObservationKind::Outcome, nullptr, {}};
       if (hit) {
-        o = terminated(op.txn, *hit, r.nvme->sid);
-        o["_events"] = count;
+        o.text = terminated(op.txn, *hit, r.nvme->sid);
+        o.text.pop_back();
+        o.text += ",\"_events\":";
+        o.text += std::to_string(count);
+        o.text += '}';
       } else {
-        o = locate(op, i, slots, write, marked[i]);
+        o.text = locate(op, i, slots, write, marked[i]);
       }
-      out[op.index] = {ObservationKind::Outcome, std::move(o), {}};
     }
     return true;
   }
@@ -1059,7 +1089,9 @@ class QemuSmmu final : public Implementation {
     return ev;
   }
 
-  Json terminated(const Transaction& t, const RawEvent& e, uint32_t device_sid) {
+  // The outcomes below are compact JSON text, byte for byte what the DOM's dump() of the same object writes
+  // (the runner reads them with the suite's text decoder; apply() parses them for DOM callers).
+  std::string terminated(const Transaction& t, const RawEvent& e, uint32_t device_sid) {
     uint32_t sid = e.sid() == device_sid ? t.stream_id : e.sid();
     uint64_t addr = e.addr();
     if (e.has_addr() && addr == (t.iova & ~uint64_t{3})) addr = t.iova;
@@ -1075,7 +1107,9 @@ class QemuSmmu final : public Implementation {
                  {"ssid", (e.dw[0] >> 12) & 0xfffff},
                  {"input_addr", hex(addr)},
                  {"_raw", hex(e.dw[1])}};
-      return {{"status", "terminated"}, {"termination", "abort"}, {"event", ev}, {"updates", Json::array()}};
+      return Json{
+          {"status", "terminated"}, {"termination", "abort"}, {"event", ev}, {"updates", Json::array()}}
+          .dump();
     }
     Outcome o;
     o.status = Status::Terminated;
@@ -1091,21 +1125,28 @@ class QemuSmmu final : public Implementation {
     r.s2 = ((e.dw[1] >> 39) & 1) != 0;
     r.event_class = static_cast<EventClass>(cls);
     o.event = r;
-    Json j = smmu::codec::encode_outcome(o);
     // Termination is not observable through the device; IDR0.TERM_MODEL = 1 commits QEMU to abort.
-    j["_termination"] = "from IDR0.TERM_MODEL";
-    return j;
+    return with_member(smmu::codec::outcome_text(o), R"("_termination":"from IDR0.TERM_MODEL")");
+  }
+
+  // `object` (compact JSON text of an object) with `member` appended as its last member.
+  static std::string with_member(std::string object, std::string_view member) {
+    object.pop_back();  // '}'
+    if (object.size() > 1) object += ',';
+    object += member;
+    object += '}';
+    return object;
   }
 
   // No event: where did the access land? The tag read by the op's DMA read names the address; for a write,
   // the marker read back through the same IOVA (`marked`) confirms it.
-  Json locate(const Op& op, size_t i, const std::vector<uint8_t>& slots, bool write, bool marked) {
-    auto no_event = [&](const char* why) {
+  std::string locate(const Op& op, size_t i, const std::vector<uint8_t>& slots, bool write, bool marked) {
+    auto no_event = [&](std::string_view why) {
       Outcome o;
       o.status = Status::Terminated;
-      Json j = smmu::codec::encode_outcome(o);
-      j["_note"] = why;
-      return j;
+      std::string note = R"("_note":)";
+      append_json_string(note, why);
+      return with_member(smmu::codec::outcome_text(o), note);
     };
     const auto pa = probed_word(slots, i);
     if (!pa)
@@ -1117,11 +1158,12 @@ class QemuSmmu final : public Implementation {
     Outcome o;
     o.status = Status::Translated;
     o.output_address = *pa + (op.txn.iova - op.window);
-    Json j = smmu::codec::encode_outcome(o);
-    // Memory attributes never reach the device: not observable through DMA.
-    j.erase("attrs");
-    j["_attrs"] = "not observable through DMA";
-    return j;
+    // Memory attributes never reach the device: not observable through DMA. `attrs` (a flat object, after
+    // "oa") is left out.
+    std::string j = smmu::codec::outcome_text(o);
+    const size_t attrs = j.find(R"(,"attrs":{)");
+    if (attrs != std::string::npos) j.erase(attrs, j.find('}', attrs) + 1 - attrs);
+    return with_member(std::move(j), R"("_attrs":"not observable through DMA")");
   }
 
   ImplementationInfo info_;

@@ -63,6 +63,16 @@ TEST(Qtest, Base64BulkRoundTripAndPipelining) {
   EXPECT_EQ(q.readq(VirtLayout::kRamBase + 8 * 4999), 4999u * 3);
 }
 
+TEST(Qtest, MemsetFillsARange) {
+  REQUIRE_QEMU();
+  Qtest q(virt());
+  q.b64write(VirtLayout::kRamBase + 0x3000, std::vector<uint8_t>(0x1010, 0x77));
+  q.queue_memset(VirtLayout::kRamBase + 0x3008, 0x1000, 0);
+  q.flush();
+  const auto d = q.b64read(VirtLayout::kRamBase + 0x3000, 0x1010);
+  for (size_t i = 0; i < d.size(); ++i) ASSERT_EQ(d[i], i < 8 || i >= 0x1008 ? 0x77 : 0) << i;
+}
+
 TEST(Qtest, FailReplyIsAnError) {
   REQUIRE_QEMU();
   Qtest q(virt());
