@@ -110,9 +110,11 @@ constexpr size_t kXfer = 8;        // Timestamp data structure (NVMe 1.4, Set Fe
 constexpr size_t kSentinel = 512;  // Host Behavior Support data structure (NVMe 2.0, FID 16h)
 constexpr uint64_t kLow48 = (uint64_t{1} << 48) - 1;
 constexpr uint64_t kElapsedSlack = 8;  // ms Timestamp may add per set/get step
-// The admin submission queue starts at the CMB's offset 0; the rest of a chunk's layout follows it
-// (queue_chunk).
-constexpr uint64_t kCmbSq = 0;
+// The admin submission queue starts at the CMB's offset 0; a chunk's slots and sentinel follow it
+// (queue_chunk). The sentinel's source, constant, and a zero word (inside it) sit at kCmbSentinelSrc, above
+// anything a chunk uses (at most kMaxOpsPerBatch ops: 242 entries, 960 bytes of slots), written once per
+// QEMU; the controller only ever writes to the slots and the sentinel.
+constexpr uint64_t kCmbSq = 0, kCmbSentinelSrc = 0x8000, kCmbZero = kCmbSentinelSrc + 8;
 constexpr size_t kSlot = 32;
 constexpr unsigned kMaxOpsPerBatch = 30;  // up to 8 commands each + 2, below kQueueEntries - 1
 constexpr uint32_t kEventsAhead = 512;    // records read with the results, before their number is known
@@ -471,7 +473,12 @@ class QemuSmmu final : public Implementation {
     q.flush();
     cmdq_prod_ = 0;
     evtq_cons_ = 0;
-    for (const Nvme& n : nvmes_) queue_nvme_reset(n);
+    for (const Nvme& n : nvmes_) {
+      queue_nvme_reset(n);
+      std::vector<uint8_t> src(kSentinel);
+      put64(src, 0, sentinel(n));
+      q.queue_b64write(n.cmb + kCmbSentinelSrc, src);
+    }
     q.flush();
     for (const Nvme& n : nvmes_)
       if ((q.readl(n.regs + kNvmeCsts) & 1) == 0) throw QtestError("NVMe did not become ready");
@@ -791,16 +798,16 @@ class QemuSmmu final : public Implementation {
   void queue_chunk(const Chunk& c, Run& r) {
     Qtest& q = *q_;
     const Nvme& n = *r.nvme;
-    // CMB layout, written with one b64write: the submission queue from offset 0 (ASQ), the sentinel's source,
-    // a zero word, the per-op slots (probe, marker, read-back), then where the sentinel lands (zeroed).
+    // CMB layout, written with one b64write: the submission queue from offset 0 (ASQ), the per-op slots
+    // (probe, marker, read-back), then where the sentinel lands (zeroed), so that one b64read takes the
+    // slots and the sentinel.
     size_t entries = 2;
     for (const Op& op : c.ops) entries += op.txn.access == AccessKind::Write ? 8 : 3;
-    // A 512-byte Host Behavior Support transfer must not cross a page (PRP1 only): both its buffers are
-    // 512-byte aligned, the slots end where the sentinel lands so that one b64read takes both.
-    auto align512 = [](uint64_t x) { return (x + 511) & ~uint64_t{511}; };
-    const uint64_t done_src = align512(64 * entries), zero = done_src + kSentinel;
-    r.done_off = align512(zero + 8 + kSlot * c.ops.size());
-    r.slots_off = r.done_off - kSlot * c.ops.size();
+    r.slots_off = 64 * entries;
+    r.done_off = r.slots_off + kSlot * c.ops.size();
+    // A 512-byte Host Behavior Support transfer must not cross a page (PRP1 only).
+    if ((r.done_off & 0xfff) + kSentinel > 0x1000) r.done_off = (r.done_off + 0xfff) & ~uint64_t{0xfff};
+    const uint64_t zero = kCmbZero;
     std::vector<uint8_t> cmb(r.done_off + 8);
     size_t at = 0;  // next submission queue entry
     auto submit = [&](uint8_t opcode, uint64_t prp1, uint32_t fid) {
@@ -826,15 +833,17 @@ class QemuSmmu final : public Implementation {
         read_into(op.window, slot + 16);
       }
     }
-    // Completion sentinel: the last Set/Get pair copies a batch number into the CMB, right after the slots.
-    r.done = 0xd0e0'0000'0000'0000ull | (batch_seq_ << 8) | (n.sid & 0xff);
-    put64(cmb, done_src, r.done);
-    submit(kOpSetFeatures, n.cmb + done_src, kFidHostBehavior);
+    // Completion sentinel: the last Set/Get pair copies the controller's sentinel into the CMB, right after
+    // the slots, where this write put a zero.
+    r.done = sentinel(n);
+    submit(kOpSetFeatures, n.cmb + kCmbSentinelSrc, kFidHostBehavior);
     submit(kOpGetFeatures, n.cmb + r.done_off, kFidHostBehavior);
     q.queue_b64write(n.cmb + kCmbSq, cmb);
     q.queue_write(4, n.regs + kNvmeSq0Tdbl, static_cast<uint32_t>(entries));
     stat_nvme_commands_ += entries;
   }
+
+  static uint64_t sentinel(const Nvme& n) { return 0xd0e0'0000'0000'0000ull | n.sid; }
 
   void run_group(const std::vector<Chunk>& group, std::vector<Observation>& out) {
     Qtest& q = *q_;
