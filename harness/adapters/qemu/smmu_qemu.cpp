@@ -41,14 +41,15 @@
 //          back confirms that the write landed where reads land.
 // Completion queues cannot live in QEMU 7.2's CMB (completions are posted with plain DMA), so the admin CQ is
 // at an address no translation reaches (bit 55 set, bits 54:48 clear: outside TTB0 and TTB1 for every TxSZ,
-// beyond every OAS); posting fails, the controller sets CSTS.CFS and is reset after each batch. Completion of
-// a batch is seen through a last Set/Get Features pair (Host Behavior Support) within the CMB.
+// beyond every OAS); posting fails and the controller sets CSTS.CFS, but QEMU 7.2 goes on taking commands
+// (nvme_process_sq does not look at CSTS); each command keeps one of the queue's 256 request slots, so the
+// controller is reset when the next batch would not fit. Completion of a batch is seen through a last
+// Set/Get Features pair (Host Behavior Support) within the CMB.
 // Events: QEMU records one event per 4-byte piece of a failed DMA; an op's events are those whose InputAddr
 // lies in its 8-byte window with its direction; the record at IOVA & ~3 is reported, with the IOVA's low
 // bits restored. Configuration errors carry no address; they are attributed by elimination (finish_chunk).
 // Three qtest round trips per group of chunks at most: submit; results with the event records read ahead; the
-// rest of the records when there were more than read ahead. Cleanup (tags, controller resets) rides on the
-// next one.
+// rest of the records when there were more than read ahead. Cleanup (tags put back) rides on the next one.
 //
 // Not expressible with NVMe DMA (PCIe without PASID TLP prefix = Data, Unprivileged, IHI 0070 G.b §13.7):
 // instruction fetches, privileged accesses, SubstreamIDs - answered with an
@@ -110,10 +111,11 @@ constexpr size_t kXfer = 8;        // Timestamp data structure (NVMe 1.4, Set Fe
 constexpr size_t kSentinel = 512;  // Host Behavior Support data structure (NVMe 2.0, FID 16h)
 constexpr uint64_t kLow48 = (uint64_t{1} << 48) - 1;
 constexpr uint64_t kElapsedSlack = 8;  // ms Timestamp may add per set/get step
-// The admin submission queue starts at the CMB's offset 0; a chunk's slots and sentinel follow it
+// The admin submission queue starts at the CMB's offset 0; a chunk's slots and sentinel follow its entries
 // (queue_chunk). The sentinel's source, constant, and a zero word (inside it) sit at kCmbSentinelSrc, above
-// anything a chunk uses (at most kMaxOpsPerBatch ops: 242 entries, 960 bytes of slots), written once per
-// QEMU; the controller only ever writes to the slots and the sentinel.
+// anything a chunk uses (entries end below 255 * 64 bytes, then at most 960 bytes of slots and the 512-byte
+// sentinel, moved to the next page rather than cross one), written once per QEMU; the controller only ever
+// writes to the slots and the sentinel.
 constexpr uint64_t kCmbSq = 0, kCmbSentinelSrc = 0x8000, kCmbZero = kCmbSentinelSrc + 8;
 constexpr size_t kSlot = 32;
 constexpr unsigned kMaxOpsPerBatch = 30;  // up to 8 commands each + 2, below kQueueEntries - 1
@@ -178,6 +180,9 @@ struct Chunk {
 struct Nvme {
   uint32_t sid = 0;
   uint64_t regs = 0, cmb = 0;
+  // Entries submitted since the last controller reset: the admin SQ's tail. Each holds one of the queue's
+  // request slots until the next reset (its completion is never posted, see the file comment).
+  uint32_t sq_tail = 0;
 };
 
 class QemuSmmu final : public Implementation {
@@ -473,7 +478,7 @@ class QemuSmmu final : public Implementation {
     q.flush();
     cmdq_prod_ = 0;
     evtq_cons_ = 0;
-    for (const Nvme& n : nvmes_) {
+    for (Nvme& n : nvmes_) {
       queue_nvme_reset(n);
       std::vector<uint8_t> src(kSentinel);
       put64(src, 0, sentinel(n));
@@ -488,8 +493,9 @@ class QemuSmmu final : public Implementation {
   // synchronous.
   // `full` = false after the first setup: AQA, ASQ and ACQ keep their values across CC.EN 1 -> 0 (NVMe 1.4
   // §7.3.2: a Controller Level Reset leaves the Admin Queue registers alone), so CC off, INTMS, CC on.
-  void queue_nvme_reset(const Nvme& n, bool full = true) {
+  void queue_nvme_reset(Nvme& n, bool full = true) {
     Qtest& q = *q_;
+    n.sq_tail = 0;
     q.queue_write(4, n.regs + kNvmeCc, 0);
     if (!full) {
       q.queue_write(4, n.regs + kNvmeIntms, 1);
@@ -751,7 +757,7 @@ class QemuSmmu final : public Implementation {
 
   // Per chunk of a group: its controller, where its op markers start, its batch's sentinel.
   struct Run {
-    const Nvme* nvme;
+    Nvme* nvme;
     size_t first;  // index of its first op in the group
     uint64_t done_off, done;
     uint64_t slots_off = 0;
@@ -777,7 +783,7 @@ class QemuSmmu final : public Implementation {
       if (auto w = words_.find(slot + off); w != words_.end()) put64(stes, off, w->second);
     for (const Chunk& c : group) {
       const bool inside = in_range(c);
-      const Nvme& n = nvmes_[inside ? next_in++ : next_out++];
+      Nvme& n = nvmes_[inside ? next_in++ : next_out++];
       if (inside) {
         const auto ste = ste_words(c.ops[0].txn.stream_id);
         for (unsigned i = 0; i < 8; ++i) put64(stes, 64 * (n.sid - nvmes_[0].sid) + 8 * i, ste[i]);
@@ -797,19 +803,24 @@ class QemuSmmu final : public Implementation {
   // the read-back), then the completion sentinel.
   void queue_chunk(const Chunk& c, Run& r) {
     Qtest& q = *q_;
-    const Nvme& n = *r.nvme;
-    // CMB layout, written with one b64write: the submission queue from offset 0 (ASQ), the per-op slots
-    // (probe, marker, read-back), then where the sentinel lands (zeroed), so that one b64read takes the
-    // slots and the sentinel.
+    Nvme& n = *r.nvme;
     size_t entries = 2;
     for (const Op& op : c.ops) entries += op.txn.access == AccessKind::Write ? 8 : 3;
-    r.slots_off = 64 * entries;
+    // The controller is reset only when the chunk would not fit in the queue's remaining request slots (not
+    // after every chunk): the queue then holds the chunks since the reset one after the other, never
+    // wrapping.
+    if (n.sq_tail + entries > kQueueEntries - 1) queue_nvme_reset(n, false);
+    // CMB layout, written with one b64write: the chunk's submission queue entries from the queue's tail, the
+    // per-op slots (probe, marker, read-back), then where the sentinel lands (zeroed), so that one b64read
+    // takes the slots and the sentinel. The next chunk's entries overwrite the slots once they are read.
+    const uint64_t base = kCmbSq + 64ull * n.sq_tail;
+    r.slots_off = base + 64 * entries;
     r.done_off = r.slots_off + kSlot * c.ops.size();
     // A 512-byte Host Behavior Support transfer must not cross a page (PRP1 only).
     if ((r.done_off & 0xfff) + kSentinel > 0x1000) r.done_off = (r.done_off + 0xfff) & ~uint64_t{0xfff};
     const uint64_t zero = kCmbZero;
-    std::vector<uint8_t> cmb(r.done_off + 8);
-    size_t at = 0;  // next submission queue entry
+    std::vector<uint8_t> cmb(r.done_off + 8 - base);
+    size_t at = 0;  // next submission queue entry of the chunk
     auto submit = [&](uint8_t opcode, uint64_t prp1, uint32_t fid) {
       const Sqe e(opcode, static_cast<uint16_t>(at), prp1, fid);
       std::memcpy(cmb.data() + 64 * at++, e.bytes, 64);
@@ -825,7 +836,7 @@ class QemuSmmu final : public Implementation {
       const uint64_t slot = n.cmb + r.slots_off + kSlot * i;  // probe, marker, read-back
       read_into(op.window, slot);
       if (op.txn.access == AccessKind::Write) {
-        put64(cmb, r.slots_off + kSlot * i + 8, marker_word(r.first + i));
+        put64(cmb, r.slots_off - base + kSlot * i + 8, marker_word(r.first + i));
         submit(kOpSetFeatures, slot + 8, kFidTimestamp);
         submit(kOpGetFeatures, op.window, kFidTimestamp);  // DMA write at the window
         ++r.dmas;
@@ -838,8 +849,9 @@ class QemuSmmu final : public Implementation {
     r.done = sentinel(n);
     submit(kOpSetFeatures, n.cmb + kCmbSentinelSrc, kFidHostBehavior);
     submit(kOpGetFeatures, n.cmb + r.done_off, kFidHostBehavior);
-    q.queue_b64write(n.cmb + kCmbSq, cmb);
-    q.queue_write(4, n.regs + kNvmeSq0Tdbl, static_cast<uint32_t>(entries));
+    q.queue_b64write(n.cmb + base, cmb);
+    n.sq_tail += static_cast<uint32_t>(entries);
+    q.queue_write(4, n.regs + kNvmeSq0Tdbl, n.sq_tail);
     stat_nvme_commands_ += entries;
   }
 
@@ -898,9 +910,7 @@ class QemuSmmu final : public Implementation {
       const auto ev_reads = queue_event_reads(prod);
       events = collect_events(ev_reads, q.flush());
     }
-    // Left queued for the next round trip: the controller resets (the failed completion posting left
-    // CSTS.CFS set) and the tags put back where writes landed.
-    for (const Run& r : runs) queue_nvme_reset(*r.nvme, false);
+    // Left queued for the next round trip: the tags put back where writes landed.
     for (size_t k = 0; k < group.size(); ++k)
       for (size_t i = 0; i < group[k].ops.size(); ++i)
         if (group[k].ops[i].txn.access == AccessKind::Write)
