@@ -474,7 +474,8 @@ class QemuSmmu final : public Implementation {
     q.queue_write(4, L::kSmmuBase + kEvtqProd, 0);
     q.queue_write(4, L::kSmmuBase + kEvtqCons, 0);
     q.queue_write(4, L::kSmmuBase + kCr1, 0);
-    q.queue_write(4, L::kSmmuBase + kCr0, kCr0EvtqEn | kCr0CmdqEn);
+    write_cr0(kCr0EvtqEn | kCr0CmdqEn);
+    strtab_cfg_.reset();
     q.flush();
     cmdq_prod_ = 0;
     evtq_cons_ = 0;
@@ -533,6 +534,11 @@ class QemuSmmu final : public Implementation {
     q.queue_write(4, L::kSmmuBase + kCmdqProd, cmdq_prod_);
   }
 
+  void write_cr0(uint32_t v) {
+    q_->queue_write(4, L::kSmmuBase + kCr0, v);
+    cr0_ = v;
+  }
+
   void invalidate_all() {
     // CFGI_ALL (CMD_CFGI_STE_RANGE, Range 31), TLBI_NH_ALL, CMD_SYNC (IHI 0070 G.b §4.3.3, §4.4.2, §4.7.3).
     smmu_commands({{kCmdCfgiStreamRange, 31}, {kCmdTlbiNhAll, 0}, {kCmdSync, 0}});
@@ -578,7 +584,7 @@ class QemuSmmu final : public Implementation {
         stes_[static_cast<uint32_t>((w.addr - strtab_) / 64)][((w.addr - strtab_) % 64) / 8] = w.value;
 
     // Translation off while the tables change (STRTAB_BASE/CFG may only be written with SMMUEN = 0, §6.3.23).
-    q.queue_write(4, L::kSmmuBase + kCr0, kCr0EvtqEn | kCr0CmdqEn);
+    write_cr0(kCr0EvtqEn | kCr0CmdqEn);
     // Pages the previous scenario changed go back to background(); only the words that differ are sent.
     for (auto it = shadow_.begin(); it != shadow_.end();) {
       if (!pages.count(it->first)) {
@@ -592,6 +598,7 @@ class QemuSmmu final : public Implementation {
     shadow_exact_ = true;
     q.queue_write(8, L::kSmmuBase + kStrtabBase, s.regs.strtab_base);
     q.queue_write(4, L::kSmmuBase + kStrtabBaseCfg, s.regs.strtab_base_cfg);
+    strtab_cfg_ = s.regs.strtab_base_cfg;
     q.queue_write(4, L::kSmmuBase + kCr2, s.regs.cr2);
     q.queue_write(4, L::kSmmuBase + kGbpa,
                   s.regs.gbpa);  // no such register in 7.2: written as firmware would
@@ -791,11 +798,18 @@ class QemuSmmu final : public Implementation {
       runs.push_back({&n, first, 0, 0});
       first += c.ops.size();
     }
-    q.queue_write(4, L::kSmmuBase + kCr0, kCr0EvtqEn | kCr0CmdqEn);
+    // STRTAB_BASE_CFG is written (with SMMUEN = 0, §6.3.23) only when LOG2SIZE changes. Otherwise the STEs
+    // change with translation on, as a driver's would: no DMA is in flight, and CFGI_ALL + CMD_SYNC follow.
+    const uint32_t cfg = (regs_.strtab_base_cfg & ~uint32_t{0x3f}) | log2size;
+    if (strtab_cfg_ != cfg) {
+      write_cr0(kCr0EvtqEn | kCr0CmdqEn);
+      q.queue_write(4, L::kSmmuBase + kStrtabBaseCfg, cfg);
+      strtab_cfg_ = cfg;
+    }
     store(slot, stes);  // cleared with the scenario
-    q.queue_write(4, L::kSmmuBase + kStrtabBaseCfg, (regs_.strtab_base_cfg & ~uint32_t{0x3f}) | log2size);
     invalidate_all();
-    q.queue_write(4, L::kSmmuBase + kCr0, kCr0EvtqEn | kCr0CmdqEn | (regs_.cr0 & kCr0SmmuEn));
+    const uint32_t on = kCr0EvtqEn | kCr0CmdqEn | (regs_.cr0 & kCr0SmmuEn);
+    if (cr0_ != on) write_cr0(on);
     return runs;
   }
 
@@ -1197,6 +1211,9 @@ class QemuSmmu final : public Implementation {
   uint32_t idr_[6] = {};
   uint32_t aidr_ = 0;
   uint32_t cmdq_prod_ = 0, evtq_cons_ = 0;
+  // SMMU_CR0 and STRTAB_BASE_CFG as last written (nullopt: not since QEMU started).
+  uint32_t cr0_ = 0;
+  std::optional<uint32_t> strtab_cfg_;
   uint64_t batch_seq_ = 0;
   bool state_ok_ = false;
   smmu::SmmuRegisters regs_;
