@@ -39,6 +39,9 @@ TEST(Base64, RoundTripsEveryLength) {
     EXPECT_EQ(base64_decode(base64_encode(d)), d) << n;
   }
   EXPECT_EQ(base64_encode(std::vector<uint8_t>{'M', 'a'}), "TWE=");
+  EXPECT_EQ(base64_decode("TWFu"), (std::vector<uint8_t>{'M', 'a', 'n'}));
+  EXPECT_THROW(base64_decode("TW#uTWFu"), QtestError);
+  EXPECT_THROW(base64_decode("TWFuT#=="), QtestError);
 }
 
 TEST(Qtest, StartsReadsAndWritesRam) {
