@@ -30,8 +30,11 @@
 // controller and host memory (NVMe 1.4 §5.21.1.14); the submission queue and the controller-side buffers live
 // in the CMB, which the controller reads directly, so the only DMA the SMMU sees is the one under test, the 8
 // bytes at IOVA & ~7. QEMU keeps the value set and returns bits [47:0] of it plus the milliseconds elapsed
-// since, which the adapter tolerates (< 8 per step). Before every DMA read the feature is set to 0 from the
-// CMB, so a read that moves nothing is seen as such (a failed Set Features leaves the old value).
+// since, which the adapter tolerates (< 8 per step). Before a chunk's first DMA read and before every
+// read-back the feature is set to 0 from the CMB, so a read that moves nothing is seen as such (a failed Set
+// Features leaves the old value); before the other probe reads it holds what the previous Get Features
+// showed, and a probe that shows the same tagged word again makes the chunk run again with zeroing
+// (carried_tag).
 //   read:  Set Features with PRP1 = IOVA (a DMA read), then Get Features into the CMB: the tag of where the
 //   read
 //          landed: OA = tagged address + (IOVA & 7).
@@ -69,6 +72,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "harness/core/errors.hpp"
@@ -174,6 +178,9 @@ struct Op {
 // Ops of one StreamID and one side of 2^48 with distinct windows: what one NVMe controller runs at a time.
 struct Chunk {
   std::vector<Op> ops;
+  // Set the feature to zero before every probe read, not only the first (queue_chunk): after an ambiguous
+  // run.
+  bool zero_every_probe = false;
 };
 
 // One of the NVMe functions: its StreamID (D), BAR0 and CMB.
@@ -209,8 +216,9 @@ class QemuSmmu final : public Implementation {
     if (std::getenv("VIPCTS_QTEST_STATS"))
       std::fprintf(stderr,
                    "qemu:virt-smmuv3: %zu groups of %zu chunks, %zu NVMe commands, %zu sentinel waits, %zu "
-                   "chunks run again alone, %zu ops one by one\n",
-                   stat_groups_, stat_chunks_, stat_nvme_commands_, stat_waits_, stat_met_, stat_one_by_one_);
+                   "chunks run again alone, %zu again with zeroing, %zu ops one by one\n",
+                   stat_groups_, stat_chunks_, stat_nvme_commands_, stat_waits_, stat_met_, stat_carried_,
+                   stat_one_by_one_);
     stop();
   }
 
@@ -818,8 +826,11 @@ class QemuSmmu final : public Implementation {
   void queue_chunk(const Chunk& c, Run& r) {
     Qtest& q = *q_;
     Nvme& n = *r.nvme;
+    // Per op: a probe read (3 commands, 2 without the zeroing), for a write also the marker write and the
+    // read-back (5); then the sentinel pair.
     size_t entries = 2;
-    for (const Op& op : c.ops) entries += op.txn.access == AccessKind::Write ? 8 : 3;
+    for (size_t i = 0; i < c.ops.size(); ++i)
+      entries += (c.ops[i].txn.access == AccessKind::Write ? 8 : 3) - (zero_first_probe(c, i) ? 0 : 1);
     // The controller is reset only when the chunk would not fit in the queue's remaining request slots (not
     // after every chunk): the queue then holds the chunks since the reset one after the other, never
     // wrapping.
@@ -839,8 +850,8 @@ class QemuSmmu final : public Implementation {
       const Sqe e(opcode, static_cast<uint16_t>(at), prp1, fid);
       std::memcpy(cmb.data() + 64 * at++, e.bytes, 64);
     };
-    auto read_into = [&](uint64_t iova, uint64_t dest) {
-      submit(kOpSetFeatures, n.cmb + zero, kFidTimestamp);
+    auto read_into = [&](uint64_t iova, uint64_t dest, bool zero_first = true) {
+      if (zero_first) submit(kOpSetFeatures, n.cmb + zero, kFidTimestamp);
       submit(kOpSetFeatures, iova, kFidTimestamp);  // DMA read at the window
       submit(kOpGetFeatures, dest, kFidTimestamp);
       ++r.dmas;
@@ -848,7 +859,9 @@ class QemuSmmu final : public Implementation {
     for (size_t i = 0; i < c.ops.size(); ++i) {
       const Op& op = c.ops[i];
       const uint64_t slot = n.cmb + r.slots_off + kSlot * i;  // probe, marker, read-back
-      read_into(op.window, slot);
+      // A probe read after the first needs no zeroing: a read that moves nothing leaves the value the
+      // previous Get Features copied into its slot, which run_group recognises (carried_tag).
+      read_into(op.window, slot, zero_first_probe(c, i));
       if (op.txn.access == AccessKind::Write) {
         put64(cmb, r.slots_off - base + kSlot * i + 8, marker_word(r.first + i));
         submit(kOpSetFeatures, slot + 8, kFidTimestamp);
@@ -863,6 +876,7 @@ class QemuSmmu final : public Implementation {
     r.done = sentinel(n);
     submit(kOpSetFeatures, n.cmb + kCmbSentinelSrc, kFidHostBehavior);
     submit(kOpGetFeatures, n.cmb + r.done_off, kFidHostBehavior);
+    if (at != entries) throw std::logic_error("queue_chunk: submission queue entries miscounted");
     q.queue_b64write(n.cmb + base, cmb);
     n.sq_tail += static_cast<uint32_t>(entries);
     q.queue_write(4, n.regs + kNvmeSq0Tdbl, n.sq_tail);
@@ -952,6 +966,13 @@ class QemuSmmu final : public Implementation {
       if ((met || orphans) && group.size() > 1) {
         ++stat_met_;
         alone.push_back(group[k]);
+        continue;
+      }
+      if (carried_tag(group[k], slots[k])) {
+        ++stat_carried_;
+        Chunk again = group[k];
+        again.zero_every_probe = true;
+        alone.push_back(std::move(again));
         continue;
       }
       std::vector<RawEvent> mine;
@@ -1046,10 +1067,30 @@ class QemuSmmu final : public Implementation {
     return hit;
   }
 
+  static bool zero_first_probe(const Chunk& c, size_t i) { return i == 0 || c.zero_every_probe; }
+
+  // Whether a probe read without zeroing before it (every op's but the first) may have moved nothing and
+  // shown the tag the previous read left in the feature: its slot names the same word as the slot the
+  // previous Get Features filled (the op before's probe, or its read-back for a write). Windows are distinct
+  // within a chunk, so this needs two IOVAs translating to one word; the chunk then runs again with zeroing.
+  bool carried_tag(const Chunk& c, const std::vector<uint8_t>& slots) const {
+    if (c.zero_every_probe) return false;
+    for (size_t i = 1; i < c.ops.size(); ++i) {
+      const bool write_before = c.ops[i - 1].txn.access == AccessKind::Write;
+      const auto now = tagged_word(get64(slots, kSlot * i));
+      if (now && now == tagged_word(get64(slots, kSlot * (i - 1) + (write_before ? 16 : 0)))) return true;
+    }
+    return false;
+  }
+
   // The physical address op i's DMA read found the tag of; nullopt if it returned no tag (nothing moved, or
   // the word is not in the tagged window).
   std::optional<uint64_t> probed_word(const std::vector<uint8_t>& slots, size_t i) const {
-    const uint64_t v = get64(slots, kSlot * i) & kLow48;
+    return tagged_word(get64(slots, kSlot * i));
+  }
+  // The word whose tag a Timestamp value read through Get Features is (bits [47:0] plus < 8 ms elapsed).
+  static std::optional<uint64_t> tagged_word(uint64_t value) {
+    const uint64_t v = value & kLow48;
     const uint64_t pa = v & ~uint64_t{7};
     if ((v - pa) >= kElapsedSlack || (pa & ~uint64_t{0xffff'ffff}) != (kTagMagic & kLow48) ||
         (pa & 0xffff'ffff) < L::kOutLo || (pa & 0xffff'ffff) >= L::kOutHi)
@@ -1205,7 +1246,7 @@ class QemuSmmu final : public Implementation {
   std::unique_ptr<Qtest> q_;
   // Printed at exit when VIPCTS_QTEST_STATS is set.
   size_t stat_nvme_commands_ = 0, stat_groups_ = 0, stat_chunks_ = 0, stat_waits_ = 0, stat_met_ = 0,
-         stat_one_by_one_ = 0;
+         stat_one_by_one_ = 0, stat_carried_ = 0;
   std::vector<Nvme> nvmes_;                       // by StreamID
   std::unordered_map<uint64_t, uint64_t> words_;  // the scenario's memory words
   uint32_t idr_[6] = {};
