@@ -12,13 +12,23 @@ constexpr uint16_t kCmdIo = 1, kCmdMem = 2, kCmdMaster = 4;
 }  // namespace
 
 std::vector<Bar> Ecam::size_bars(Bdf b, unsigned count) {
+  // Two round trips for all the BAR registers (each sized on its own: all ones, read back, restore; decoding
+  // is off during enumeration), rather than four per register.
+  std::vector<size_t> at(count);
+  for (unsigned i = 0; i < count; ++i) at[i] = q_.queue_read(4, address(b, kBar0 + 4 * i));
+  std::vector<std::string> replies = q_.flush();
+  std::vector<uint32_t> origs(count), masks(count);
+  for (unsigned i = 0; i < count; ++i) origs[i] = static_cast<uint32_t>(Qtest::value(replies[at[i]]));
+  for (unsigned i = 0; i < count; ++i) {
+    q_.queue_write(4, address(b, kBar0 + 4 * i), 0xffffffff);
+    at[i] = q_.queue_read(4, address(b, kBar0 + 4 * i));
+    q_.queue_write(4, address(b, kBar0 + 4 * i), origs[i]);
+  }
+  replies = q_.flush();
+  for (unsigned i = 0; i < count; ++i) masks[i] = static_cast<uint32_t>(Qtest::value(replies[at[i]]));
   std::vector<Bar> bars;
   for (unsigned i = 0; i < count; ++i) {
-    const unsigned off = kBar0 + 4 * i;
-    const uint32_t orig = read32(b, off);
-    write32(b, off, 0xffffffff);
-    const uint32_t lo = read32(b, off);
-    write32(b, off, orig);
+    const uint32_t orig = origs[i], lo = masks[i];
     Bar bar;
     bar.index = i;
     bar.io = (orig & 1) != 0;
@@ -30,10 +40,7 @@ std::vector<Bar> Ecam::size_bars(Bdf b, unsigned count) {
       bar.prefetch = (orig & 8) != 0;
       uint64_t mask = lo & ~uint64_t{0xf};
       if (bar.is64 && i + 1 < count) {
-        const uint32_t orig_hi = read32(b, off + 4);
-        write32(b, off + 4, 0xffffffff);
-        mask |= uint64_t{read32(b, off + 4)} << 32;
-        write32(b, off + 4, orig_hi);
+        mask |= uint64_t{masks[i + 1]} << 32;
       } else if (mask) {
         mask |= 0xffffffff00000000ull;
       }
@@ -47,10 +54,17 @@ std::vector<Bar> Ecam::size_bars(Bdf b, unsigned count) {
 
 uint8_t Ecam::scan(uint8_t bus, uint8_t& next_bus, std::vector<PciFunction>& out) {
   uint8_t subordinate = bus;
+  // Every function's vendor and device ID in one round trip (absent ones read as all ones).
+  std::vector<size_t> at(32 * 8);
+  for (unsigned d = 0; d < 32; ++d)
+    for (unsigned f = 0; f < 8; ++f)
+      at[8 * d + f] =
+          q_.queue_read(4, address(Bdf{bus, static_cast<uint8_t>(d), static_cast<uint8_t>(f)}, kVendor));
+  const std::vector<std::string> ids = q_.flush();
   for (uint8_t dev = 0; dev < 32; ++dev) {
     for (uint8_t fn = 0; fn < 8; ++fn) {
       const Bdf b{bus, dev, fn};
-      const uint32_t id = read32(b, kVendor);
+      const uint32_t id = static_cast<uint32_t>(Qtest::value(ids[at[8 * dev + fn]]));
       if ((id & 0xffff) == 0xffff || id == 0) {
         if (fn == 0) break;
         continue;
@@ -84,6 +98,7 @@ std::vector<PciFunction> Ecam::enumerate(uint8_t bus) {
   std::vector<PciFunction> out;
   uint8_t next = static_cast<uint8_t>(bus + 1);
   scan(bus, next, out);
+  q_.flush();
   return out;
 }
 
@@ -139,6 +154,7 @@ uint64_t Ecam::assign(std::vector<PciFunction>& fns, uint64_t base) {
     }
     enable(f.bdf);
   }
+  q_.flush();
   return next;
 }
 

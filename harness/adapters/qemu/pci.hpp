@@ -43,9 +43,10 @@ class Ecam {
   uint32_t read32(Bdf b, unsigned off) { return q_.readl(address(b, off)); }
   uint16_t read16(Bdf b, unsigned off) { return static_cast<uint16_t>(q_.read(2, address(b, off))); }
   uint8_t read8(Bdf b, unsigned off) { return static_cast<uint8_t>(q_.read(1, address(b, off))); }
-  void write32(Bdf b, unsigned off, uint32_t v) { q_.writel(address(b, off), v); }
-  void write16(Bdf b, unsigned off, uint16_t v) { q_.write(2, address(b, off), v); }
-  void write8(Bdf b, unsigned off, uint8_t v) { q_.write(1, address(b, off), v); }
+  // Writes are queued: they go out, in order, with the next read or flush (no round trip each).
+  void write32(Bdf b, unsigned off, uint32_t v) { q_.queue_write(4, address(b, off), v); }
+  void write16(Bdf b, unsigned off, uint16_t v) { q_.queue_write(2, address(b, off), v); }
+  void write8(Bdf b, unsigned off, uint8_t v) { q_.queue_write(1, address(b, off), v); }
 
   // Finds every function below `bus`, numbering bridges depth-first from bus + 1 (primary, secondary and
   // subordinate bus numbers are programmed as firmware would), and sizes every BAR. Returns them in discovery

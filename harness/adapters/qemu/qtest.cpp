@@ -96,15 +96,27 @@ std::vector<uint8_t> base64_decode(std::string_view t) {
     for (int i = 0; i < 64; ++i) a[static_cast<uint8_t>(kB64[i])] = static_cast<int8_t>(i);
     return a;
   }();
-  std::vector<uint8_t> out;
-  out.reserve(t.size() / 4 * 3);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : t) {
-    if (c == '=') break;
+  auto sextet = [&](char c) {
     const int v = table[static_cast<uint8_t>(c)];
     if (v < 0) throw QtestError("qtest: invalid base64 character in a b64read reply");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
+    return static_cast<uint32_t>(v);
+  };
+  // Whole groups of four characters first (the replies are mostly event records and slots: kilobytes), then
+  // the last group, which may be short or padded.
+  const size_t body = t.empty() ? 0 : (t.size() - 1) / 4 * 4;
+  std::vector<uint8_t> out(body / 4 * 3);
+  uint8_t* o = out.data();
+  for (size_t i = 0; i < body; i += 4, o += 3) {
+    const uint32_t v = sextet(t[i]) << 18 | sextet(t[i + 1]) << 12 | sextet(t[i + 2]) << 6 | sextet(t[i + 3]);
+    o[0] = static_cast<uint8_t>(v >> 16);
+    o[1] = static_cast<uint8_t>(v >> 8);
+    o[2] = static_cast<uint8_t>(v);
+  }
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : t.substr(body)) {
+    if (c == '=') break;
+    acc = (acc << 6) | sextet(c);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -175,11 +187,30 @@ Qtest::~Qtest() {
     std::fprintf(
         stderr,
         "qtest: %llu round trips, %llu commands, %llu bytes sent, %llu received, %.3f s waiting (%.1f us "
-        "per round trip)\n",
+        "per round trip); QEMU's CPU time %s\n",
         static_cast<unsigned long long>(stat_flushes_), static_cast<unsigned long long>(stat_commands_),
         static_cast<unsigned long long>(stat_sent_), static_cast<unsigned long long>(stat_received_),
-        stat_wait_s_, 1e6 * stat_wait_s_ / static_cast<double>(stat_flushes_));
+        stat_wait_s_, 1e6 * stat_wait_s_ / static_cast<double>(stat_flushes_), cpu_time().c_str());
   shutdown();
+}
+
+std::string Qtest::cpu_time() const {
+  // utime and stime, fields 14 and 15 of /proc/PID/stat (proc(5)), counted after the command name's ')'.
+  std::FILE* f = pid_ > 0 ? std::fopen(("/proc/" + std::to_string(pid_) + "/stat").c_str(), "r") : nullptr;
+  if (!f) return "unknown";
+  char buf[1024];
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');
+  unsigned long long utime = 0, stime = 0;
+  if (!p || std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+    return "unknown";
+  const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+  char out[64];
+  std::snprintf(out, sizeof out, "%.2f s user + %.2f s sys", static_cast<double>(utime) / hz,
+                static_cast<double>(stime) / hz);
+  return out;
 }
 
 void Qtest::shutdown() {
@@ -400,6 +431,18 @@ void Qtest::queue_b64write(uint64_t addr, std::span<const uint8_t> data) {
   hex(outq_, data.size());
   outq_ += ' ';
   outq_ += base64_encode(data);
+  outq_ += '\n';
+  ++pending_;
+}
+
+void Qtest::queue_memset(uint64_t addr, uint64_t len, uint8_t byte) {
+  if (len == 0) return;
+  outq_ += "memset ";
+  hex(outq_, addr);
+  outq_ += ' ';
+  hex(outq_, len);
+  outq_ += ' ';
+  hex(outq_, byte);
   outq_ += '\n';
   ++pending_;
 }

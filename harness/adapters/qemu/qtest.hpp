@@ -70,6 +70,9 @@ class Qtest {
   size_t queue(std::string_view line);  // returns the index of its reply in what flush() returns
   void queue_write(unsigned bytes, uint64_t addr, uint64_t value);
   void queue_b64write(uint64_t addr, std::span<const uint8_t> data);
+  // `len` bytes of `byte` from addr: one short line however long the range (b64write of zeros costs QEMU a
+  // main-loop iteration per KiB of text: qtest reads at most 1024 bytes at a time, softmmu/qtest.c).
+  void queue_memset(uint64_t addr, uint64_t len, uint8_t byte);
   size_t queue_read(unsigned bytes, uint64_t addr);
   size_t queue_b64read(uint64_t addr, size_t len);
   // Writes the queue while reading replies (so neither pipe can fill up and deadlock) and returns one reply
@@ -97,6 +100,8 @@ class Qtest {
   // Moves complete reply lines from inbuf_ into replies; returns how many.
   size_t take_replies(std::vector<std::string>& replies);
   [[noreturn]] void died(const std::string& context, bool timeout);
+  // QEMU's user and system CPU time so far, from /proc ("unknown" elsewhere).
+  std::string cpu_time() const;
   void connect_qmp(const std::string& path, unsigned timeout_ms);
 
   pid_t pid_ = -1;

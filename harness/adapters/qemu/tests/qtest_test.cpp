@@ -39,6 +39,9 @@ TEST(Base64, RoundTripsEveryLength) {
     EXPECT_EQ(base64_decode(base64_encode(d)), d) << n;
   }
   EXPECT_EQ(base64_encode(std::vector<uint8_t>{'M', 'a'}), "TWE=");
+  EXPECT_EQ(base64_decode("TWFu"), (std::vector<uint8_t>{'M', 'a', 'n'}));
+  EXPECT_THROW(base64_decode("TW#uTWFu"), QtestError);
+  EXPECT_THROW(base64_decode("TWFuT#=="), QtestError);
 }
 
 TEST(Qtest, StartsReadsAndWritesRam) {
@@ -61,6 +64,16 @@ TEST(Qtest, Base64BulkRoundTripAndPipelining) {
   for (uint64_t i = 0; i < 5000; ++i) q.queue_write(8, VirtLayout::kRamBase + 8 * i, i * 3);
   q.flush();
   EXPECT_EQ(q.readq(VirtLayout::kRamBase + 8 * 4999), 4999u * 3);
+}
+
+TEST(Qtest, MemsetFillsARange) {
+  REQUIRE_QEMU();
+  Qtest q(virt());
+  q.b64write(VirtLayout::kRamBase + 0x3000, std::vector<uint8_t>(0x1010, 0x77));
+  q.queue_memset(VirtLayout::kRamBase + 0x3008, 0x1000, 0);
+  q.flush();
+  const auto d = q.b64read(VirtLayout::kRamBase + 0x3000, 0x1010);
+  for (size_t i = 0; i < d.size(); ++i) ASSERT_EQ(d[i], i < 8 || i >= 0x1008 ? 0x77 : 0) << i;
 }
 
 TEST(Qtest, FailReplyIsAnError) {
