@@ -237,11 +237,15 @@ bool decode_outcome_text(std::string_view text, WireOutcome& w) {
   if (c.lit(R"({"status":"translated")")) {
     w.status = Status::Translated;
     uint64_t mair = 0, pbha = 0;
-    if (!hex_field(c, ",\"oa\":", w.oa) || !hex_field(c, ",\"attrs\":{\"mair\":", mair, 8) ||
-        !uint_field(c, ",\"sh\":", w.sh, 2) || !c.lit("}"))
-      return false;
-    w.mair = static_cast<uint8_t>(mair);
-    w.has_attrs = true;
+    if (!hex_field(c, ",\"oa\":", w.oa)) return false;
+    // attrs may be left out by an implementation that cannot observe them (docs/formats.md §2.3).
+    if (c.rest().starts_with(",\"attrs\":")) {
+      if (!hex_field(c, ",\"attrs\":{\"mair\":", mair, 8) || !uint_field(c, ",\"sh\":", w.sh, 2) ||
+          !c.lit("}"))
+        return false;
+      w.mair = static_cast<uint8_t>(mair);
+      w.has_attrs = true;
+    }
     if (c.peek() == ',' && c.rest().starts_with(",\"pbha\":")) {
       if (!hex_field(c, ",\"pbha\":", pbha, 4)) return false;
       w.pbha = static_cast<uint8_t>(pbha);
@@ -264,9 +268,14 @@ bool decode_outcome_text(std::string_view text, WireOutcome& w) {
     return false;  // unmodelled, other key orders, not an outcome: DOM path
   }
   if (!decode_updates_text(c, w)) return false;
-  // "level" is diagnostic (ignored by decode_outcome and compare, docs/formats.md §2.3): any value.
-  std::string_view level;
-  if (c.lit(",\"level\":") && !c.value(level)) return false;
+  // Members named "level..." or "_..." are diagnostic (ignored by decode_outcome and compare,
+  // docs/formats.md §2.3): any value, after the compared members.
+  while (c.lit(",")) {
+    std::string_view key, ignored;
+    if (!c.string(key) || !(key.starts_with("level") || key.starts_with('_')) || !c.lit(":") ||
+        !c.value(ignored))
+      return false;
+  }
   return c.lit("}") && c.at_end();
 }
 

@@ -139,6 +139,26 @@ TEST(CodecText, DecodersReadWhatTheDomReads) {
   EXPECT_GT(fast * 10, total * 9) << fast << " of " << total;
 }
 
+// What an implementation that cannot observe attributes answers (the QEMU adapter): no attrs, diagnostic
+// members "_..." and "level..." after the compared ones. The fast path takes them, with the DOM's values; a
+// member the DOM rejects is left to the DOM.
+TEST(CodecText, DiagnosticMembersAndMissingAttrsTakeTheFastPath) {
+  const char* const texts[] = {
+      R"({"status":"translated","oa":"0x40001234","updates":[],"_attrs":"not observable through DMA"})",
+      R"({"status":"terminated","termination":"abort","event":{"type":"F_TRANSLATION","sid":8,"ssv":false,)"
+      R"("ssid":0,"input_addr":"0x1000","rnw":true,"ind":false,"pnu":true,"s2":false,"class":"IN"},"updates":[],)"
+      R"("_termination":"from IDR0.TERM_MODEL","levels":[1,2]})",
+      R"({"status":"terminated","termination":"abort","event":null,"updates":[],"_note":{"why":"none"}})",
+  };
+  for (const char* text : texts) {
+    WireOutcome w;
+    ASSERT_TRUE(decode_outcome_text(text, w)) << text;
+    expect_same(w, decode_outcome(Json::parse(text), Path("x")), text);
+  }
+  WireOutcome w;
+  EXPECT_FALSE(decode_outcome_text(R"({"status":"translated","oa":"0x1","updates":[],"extra":1})", w));
+}
+
 // Single-character edits of canonical texts: whatever a fast decoder (or the canonical scanner) accepts, the
 // strict path accepts with the same value.
 TEST(CodecText, FastPathNeverAcceptsMoreThanTheDom) {
