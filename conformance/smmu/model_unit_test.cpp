@@ -180,10 +180,12 @@ TEST(SMMU_STE_SUBSTREAM, SsvWithBypassIsCBadSubstreamid) {
   t.iova = 0x1000;
   EXPECT_TRUE(has_event(s.run(t), EventType::C_BAD_SUBSTREAMID));
 }
-TEST(SMMU_STE_SUBSTREAM, S1CDMaxNonZeroIsUnmodelled) {
+TEST(SMMU_STE_SUBSTREAM, S1CDMaxIgnoredWithoutSsidsize) {
+  // IDR1.SSIDSIZE = 0 (the fixture's profile): S1CDMax is IGNORED and S1ContextPtr points at the one CD.
   Scenario s;
+  s.tt0->map(0x40000000, kBlock1G, 0x80000000);
   s.ste.s1cdmax = 3;
-  EXPECT_EQ(s.run(kVa).status, Status::Unmodelled);
+  EXPECT_EQ(s.run(kVa).status, Status::Translated);
 }
 
 // ---- SMMU.STE.CD_ADDRESS

@@ -53,15 +53,19 @@ TEST(SpecDeterminism, RandomScenarioDependsOnlyOnSeedAndIndex) {
   // The stage-2 random scenarios (one per four) follow the stage-1 ones: smmu-s2r-9-1 likewise.
   const auto small = spec_test::generate_all(spec_test::options(9, 6, false));
   const auto large = spec_test::generate_all(spec_test::options(9, 40, false));
-  ASSERT_EQ(small.size(), 6u + 2u + 2u);
-  ASSERT_EQ(large.size(), 40u + 10u + 10u);
+  ASSERT_EQ(small.size(), 6u + 2u + 2u + 2u);
+  ASSERT_EQ(large.size(), 40u + 10u + 10u + 10u);
   expect_same(std::vector<gen::ScenarioSpec>(small.begin(), small.begin() + 6),
               std::vector<gen::ScenarioSpec>(large.begin(), large.begin() + 6));
   expect_same(std::vector<gen::ScenarioSpec>(small.begin() + 6, small.begin() + 8),
               std::vector<gen::ScenarioSpec>(large.begin() + 40, large.begin() + 42));
   // And the 2-level Stream table ones (smmu-st2-9-i) after those.
-  expect_same(std::vector<gen::ScenarioSpec>(small.begin() + 8, small.end()),
+  expect_same(std::vector<gen::ScenarioSpec>(small.begin() + 8, small.begin() + 10),
               std::vector<gen::ScenarioSpec>(large.begin() + 50, large.begin() + 52));
+  // And the SubstreamID ones (smmu-ssid-9-i) after those.
+  expect_same(std::vector<gen::ScenarioSpec>(small.begin() + 10, small.end()),
+              std::vector<gen::ScenarioSpec>(large.begin() + 60, large.begin() + 62));
+  EXPECT_EQ(small[11].id, "smmu-ssid-9-1");
   EXPECT_EQ(small[5].id, "smmu-9-5");
   EXPECT_EQ(small[7].id, "smmu-s2r-9-1");
 }
@@ -83,7 +87,8 @@ TEST(SpecDeterminism, ScenarioIdsAreUniqueAndWellFormed) {
     EXPECT_TRUE(ids.insert(s.id).second) << s.id;
     EXPECT_TRUE(s.id.rfind("smmu-5-", 0) == 0 || s.id.rfind("smmu-b-SMMU.", 0) == 0 ||
                 s.id.rfind("smmu-g-5-", 0) == 0 || s.id.rfind("smmu-s2-5-", 0) == 0 ||
-                s.id.rfind("smmu-s2r-5-", 0) == 0 || s.id.rfind("smmu-st2-5-", 0) == 0)
+                s.id.rfind("smmu-s2r-5-", 0) == 0 || s.id.rfind("smmu-st2-5-", 0) == 0 ||
+                s.id.rfind("smmu-ssid-5-", 0) == 0)
         << s.id;
     EXPECT_FALSE(s.transactions.empty()) << s.id;
     EXPECT_TRUE(std::is_sorted(s.clauses.begin(), s.clauses.end())) << s.id;

@@ -4,11 +4,13 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "builder.hpp"
 #include "generators/common/smt.hpp"
 #include "harness/core/errors.hpp"
 #include "rc_generators.hpp"
+#include "reference/smmu/cd_table.hpp"
 #include "reference/smmu/clause.hpp"
 
 namespace vipcts::smmu::gen {
@@ -17,8 +19,8 @@ ScenarioSpec build_from_knobs(const Knobs& k) {
   ScenarioSpec s;
   SmmuRegisters& r = s.regs;
   r.idr0 = reg::kIdr0S1P | reg::idr0_ttf(0b10) | reg::idr0_httu(k.httu) | reg::idr0_stall_model(0b01) |
-           reg::idr0_st_level(k.st_level);
-  r.idr1 = reg::idr1_sidsize(k.sidsize);
+           reg::idr0_st_level(k.st_level) | (k.cd2l ? reg::kIdr0Cd2l : 0);
+  r.idr1 = reg::idr1_sidsize(k.sidsize) | reg::idr1_ssidsize(k.ssidsize);
   r.idr5 = reg::kIdr5Gran4K | reg::idr5_oas(k.oas);
   r.cr0 = k.smmuen ? reg::kCr0SmmuEn : 0;
   r.cr2 = k.recinvsid ? reg::kCr2RecInvSid : 0;
@@ -38,7 +40,10 @@ ScenarioSpec build_from_knobs(const Knobs& k) {
   ste.v = k.ste_v;
   ste.config = k.config;
   ste.s1cdmax = k.s1cdmax;
-  ste.s1_context_ptr = kCdBase;
+  ste.s1fmt = k.s1fmt;
+  ste.s1dss = k.s1dss;
+  const unsigned cdmax = k.ssidsize == 0 ? 0 : k.s1cdmax;  // S1CDMax is IGNORED without SSIDSIZE
+  ste.s1_context_ptr = cdmax == 0 ? kCdBase : kCdTableBase;
   if (!two_level) {
     b.write_ste(kStrtabBase, k.ste_sid, ste);
   } else {
@@ -51,7 +56,18 @@ ScenarioSpec build_from_knobs(const Knobs& k) {
       s.memory.write64(l1, ((d & ~uint64_t{0x1f}) | (k.span >= 0 ? static_cast<uint64_t>(k.span) : d & 0x1f)) |
                                (k.l2ptr_low & mask(55, 6)));
   }
-  b.write_cd(kCdBase, cd);
+  if (cdmax == 0) {
+    b.write_cd(kCdBase, cd);
+  } else {
+    const uint32_t index = k.txn.ssv ? k.txn.substream_id : 0;
+    const uint32_t at = (uint64_t{index} >> cdmax) == 0 ? index : 0;
+    const unsigned split = cd_table_split(k.s1fmt);
+    b.write_cd_in_table(kCdTableBase, split, at, cd);
+    if (!k.l1cd_v && split != 0) {
+      const uint64_t l1 = kCdTableBase + 8 * uint64_t{at >> split};
+      s.memory.write64(l1, s.memory.read64(l1) & ~uint64_t{1});
+    }
+  }
 
   if (k.map) {
     const uint64_t root = k.map_ttb1 ? cd.ttb1 : cd.ttb0;
@@ -105,7 +121,8 @@ enum class Role {
   T0SZ, T1SZ, TXSZ, EPD0, EPD1, EPD, TBI0, TBI1, TBI, TG0, TG1, IPS, OAS, HTTU, HA, HD, AFFD, AF, AP, UXN, PXN,
   WXN, PRIV, WRITE, EXEC, RNW, SID, LOG2SIZE, SIDSIZE, RECINVSID, SMMUEN, GBPA_ABORT, STE_V, CD_V, CONFIG, SSV,
   S1CDMAX, VA, LEAF_OA, ATTRINDX, SH, MAIR, CD_A, CD_R, CD_S, AA64, TTB, DESC_LEVEL, WHICH, TG, OAS_BITS,
-  ACCESS_KIND, AP_TABLE, PAN, ASID_HI, DBM, AP2, FMT, SPLIT, SPAN, kCount
+  ACCESS_KIND, AP_TABLE, PAN, ASID_HI, DBM, AP2, FMT, SPLIT, SPAN, SSID, SSIDSIZE, CD2L, S1FMT, S1DSS, L1CD,
+  kCount
 };
 
 struct RoleInfo {
@@ -175,6 +192,12 @@ const std::vector<RoleInfo>& role_table() {
       {Role::FMT, {"fmt"}},
       {Role::SPLIT, {"split_field", "split"}},  // STRTAB_BASE_CFG.SPLIT as written
       {Role::SPAN, {"span", "l1std"}},          // L1STD.Span = l1std[4:0]; L2Ptr is the builder's
+      {Role::SSID, {"ssid", "substream_id"}},
+      {Role::SSIDSIZE, {"ssidsize"}},
+      {Role::CD2L, {"cd2l"}},
+      {Role::S1FMT, {"s1fmt"}},
+      {Role::S1DSS, {"s1dss"}},
+      {Role::L1CD, {"l1cd"}},  // L1CD.V = l1cd[0]; L2Ptr is the builder's
   };
   return t;
 }
@@ -309,6 +332,12 @@ void set_role(Knobs& k, Role role, uint64_t v) {
     case Role::FMT: k.fmt = u & 3; break;
     case Role::SPLIT: k.split_field = u & 31; break;
     case Role::SPAN: k.span = static_cast<int>(u & 31); break;
+    case Role::SSID: k.txn.substream_id = u & 0xfffff; break;  // a SubstreamID has at most 20 bits
+    case Role::SSIDSIZE: k.ssidsize = u & 31; break;
+    case Role::CD2L: k.cd2l = b; break;
+    case Role::S1FMT: k.s1fmt = u & 3; break;
+    case Role::S1DSS: k.s1dss = u & 3; break;
+    case Role::L1CD: k.l1cd_v = (v & 1) != 0; break;
     case Role::kCount: break;
   }
 }
@@ -474,6 +503,70 @@ std::vector<Aim> aims_for(const std::string& id, ClauseCtx& ctx) {
     for (bool ssv : {false, true})
       for (uint32_t ssid : {0u, 1u, 0xfffffu})
         add({{Role::SSV, ssv}, {Role::S1CDMAX, 0}}, [ssv, ssid](Knobs& k) { k.txn.substream_id = ssv ? ssid : 0; });
+    // With substreams: S1CDMax from 1 to SSIDSIZE, SubstreamID 2^S1CDMax - 1 (the last CD) and 2^S1CDMax.
+    const std::pair<unsigned, unsigned> sizes[] = {{1, 1}, {8, 1}, {8, 5}, {8, 8}, {20, 13}, {20, 20}};
+    for (auto [ssidsize, cdmax] : sizes)
+      for (uint64_t ssid : {pow2(cdmax) - 1, pow2(cdmax)})
+        add({{Role::SSIDSIZE, ssidsize}, {Role::S1CDMAX, cdmax}, {Role::SSV, 1}, {Role::SSID, ssid}});
+    // SSIDSIZE = 0 (S1CDMax IGNORED: every SubstreamID refused) and stage 1 bypassed with substreams configured.
+    add({{Role::SSIDSIZE, 0}, {Role::S1CDMAX, 4}, {Role::SSV, 1}, {Role::SSID, 3}});
+    add({{Role::SSIDSIZE, 8}, {Role::S1CDMAX, 4}, {Role::SSV, 1}, {Role::SSID, 3}, {Role::CONFIG, 0b100}});
+  } else if (id == "SMMU.STE.S1CDMAX") {
+    // S1CDMax at SSIDSIZE and one above (ILLEGAL), and SSIDSIZE = 0 where the field is IGNORED.
+    std::set<std::pair<unsigned, unsigned>> seen;
+    for (unsigned ssidsize : {0u, 1u, 8u, 20u})
+      for (unsigned cdmax : {0u, 1u, ssidsize, ssidsize + 1, 31u})
+        if (seen.insert({ssidsize, cdmax}).second)
+          add({{Role::SSIDSIZE, ssidsize}, {Role::S1CDMAX, cdmax}, {Role::SSV, 1}, {Role::SSID, 0}});
+  } else if (id == "SMMU.STE.S1FMT") {
+    // Every S1Fmt with and without IDR0.CD2L; SubstreamID 0x3c5 picks L1CD 15 with SPLIT 6, 0 with SPLIT 10.
+    for (unsigned fmt = 0; fmt < 4; ++fmt)
+      for (bool cd2l : {false, true})
+        for (uint64_t ssid : {uint64_t{0x3c5}, uint64_t{7}})
+          add({{Role::SSIDSIZE, 12}, {Role::S1CDMAX, 12}, {Role::S1FMT, fmt}, {Role::CD2L, cd2l}, {Role::SSV, 1},
+               {Role::SSID, ssid}});
+  } else if (id == "SMMU.STE.S1DSS") {
+    // Every S1DSS with and without a SubstreamID, SubstreamID 0 and others; bypass above the OAS.
+    for (unsigned dss = 0; dss < 4; ++dss)
+      for (bool ssv : {false, true})
+        for (uint64_t ssid : {uint64_t{0}, uint64_t{1}, uint64_t{7}})
+          if (ssv || ssid == 0)
+            add({{Role::SSIDSIZE, 8}, {Role::S1CDMAX, 3}, {Role::S1DSS, dss}, {Role::SSV, ssv}, {Role::SSID, ssid}});
+    for (uint64_t va : {pow2(44) - 1, pow2(44)})
+      add({{Role::SSIDSIZE, 8}, {Role::S1CDMAX, 3}, {Role::S1DSS, 1}, {Role::SSV, 0}, {Role::SSID, 0}, {Role::VA, va}},
+          [](Knobs& k) { k.oas = 4; });
+  } else if (id == "SMMU.CD.TABLE.LINEAR") {
+    // S1Fmt 0b00 and the reserved 0b11 (linear); the first, second and last CD; CD 0 for traffic without SSV.
+    std::set<std::tuple<unsigned, unsigned, uint64_t>> seen;
+    for (unsigned fmt : {0u, 3u})
+      for (unsigned cdmax : {1u, 5u, 20u})
+        for (uint64_t ssid : {uint64_t{0}, uint64_t{1}, pow2(cdmax) - 1})
+          if (seen.insert({fmt, cdmax, ssid}).second)
+            add({{Role::SSIDSIZE, 20}, {Role::S1CDMAX, cdmax}, {Role::S1FMT, fmt}, {Role::CD2L, 1}, {Role::SSV, 1},
+                 {Role::SSID, ssid}});
+    add({{Role::SSIDSIZE, 8}, {Role::S1CDMAX, 4}, {Role::S1DSS, 2}, {Role::SSV, 0}, {Role::SSID, 0}});
+  } else if (id == "SMMU.CD.TABLE.L1CD_ADDRESS") {
+    // S1CDMax below, at and above SPLIT, and 20; SubstreamIDs around the level-2 table boundary and the last.
+    for (unsigned fmt : {1u, 2u}) {
+      const unsigned split = fmt == 1 ? 6 : 10;
+      std::set<std::pair<unsigned, uint64_t>> seen;
+      for (unsigned cdmax : {1u, split, split + 1, 20u})
+        for (uint64_t ssid : {uint64_t{0}, pow2(split) - 1, pow2(split), pow2(cdmax) - 1})
+          if (ssid < pow2(cdmax) && seen.insert({cdmax, ssid}).second)
+            add({{Role::SSIDSIZE, 20}, {Role::S1CDMAX, cdmax}, {Role::S1FMT, fmt}, {Role::CD2L, 1}, {Role::SSV, 1},
+                 {Role::SSID, ssid}});
+      add({{Role::SSIDSIZE, 20}, {Role::S1CDMAX, split + 2}, {Role::S1FMT, fmt}, {Role::CD2L, 1}, {Role::S1DSS, 2},
+           {Role::SSV, 0}, {Role::SSID, 0}});
+    }
+  } else if (id == "SMMU.CD.TABLE.L2_CD") {
+    // L1CD.V 0/1 with the first and last CD of the third level-2 table, and for CD 0 without a SubstreamID.
+    for (unsigned fmt : {1u, 2u}) {
+      const uint64_t l2 = pow2(fmt == 1 ? 6 : 10);
+      for (bool v : {true, false})
+        for (auto [ssv, ssid] : {std::pair{true, 3 * l2}, std::pair{true, 4 * l2 - 1}, std::pair{false, uint64_t{0}}})
+          add({{Role::SSIDSIZE, 16}, {Role::S1CDMAX, 14}, {Role::S1FMT, fmt}, {Role::CD2L, 1}, {Role::S1DSS, 2},
+               {Role::SSV, ssv}, {Role::SSID, ssid}, {Role::L1CD, v}});
+    }
   } else if (id == "SMMU.STE.CD_ADDRESS") {
     for (uint32_t sid : {0u, 3u, 63u})
       add({{Role::SID, sid}}, [sid](Knobs& k) { k.ste_sid = sid; }, 2);

@@ -40,6 +40,15 @@ struct Knobs {
   bool ste_v = true;
   unsigned config = 0b101;
   unsigned s1cdmax = 0;
+  // Substreams: IDR1.SSIDSIZE, IDR0.CD2L, STE.S1Fmt and S1DSS. With SSIDSIZE and S1CDMax != 0 the CD goes
+  // into a CD table at kCdTableBase (linear, or 2-level by S1Fmt) at the transaction's index (its
+  // SubstreamID, 0 without one, or 0 when the SubstreamID is beyond the table); l1cd_v = false clears V of
+  // that CD's L1CD.
+  unsigned ssidsize = 0;
+  bool cd2l = false;
+  unsigned s1fmt = 0;
+  unsigned s1dss = 0;
+  bool l1cd_v = true;
   // CD
   Cd cd;                  // ttb0/ttb1 are allocated unless ttb*_override is set
   bool ttb0_override = false;

@@ -33,6 +33,23 @@ std::optional<uint64_t> Builder::write_ste_2level(uint64_t l1_base, unsigned spl
   return at;
 }
 
+uint64_t Builder::write_cd_in_table(uint64_t ptr, unsigned split, uint32_t index, const Cd& cd) {
+  if (split == 0) {
+    write_cd(ptr + uint64_t{index} * 64, cd);
+    return ptr + uint64_t{index} * 64;
+  }
+  const uint64_t l1_addr = ptr + 8 * uint64_t{index >> split};
+  uint64_t l1cd = memory_.read64(l1_addr);
+  if (l1cd == 0) {
+    const uint64_t bytes = uint64_t{64} << split;  // 4 KB (SPLIT 6) or 64 KB (SPLIT 10), aligned to its size
+    l1cd = alloc(bytes, bytes) | 1;                // V = 1
+    memory_.write64(l1_addr, l1cd);
+  }
+  const uint64_t at = (l1cd & mask(55, 12)) + uint64_t{index & ((1u << split) - 1)} * 64;
+  write_cd(at, cd);
+  return at;
+}
+
 void Builder::write_cd(uint64_t addr, const Cd& cd) {
   const auto w = cd.encode();
   for (unsigned i = 0; i < 8; ++i) memory_.write64(addr + 8 * i, w[i]);

@@ -33,6 +33,11 @@ class Builder {
   std::optional<uint64_t> write_ste_2level(uint64_t l1_base, unsigned split, unsigned span, uint32_t sid,
                                            const Ste& ste);
   void write_cd(uint64_t addr, const Cd& cd);
+  // Context descriptor table at `ptr` (IHI 0070 G.b §5.2 S1Fmt, §5.3), linear (split = 0) or 2-level with
+  // SPLIT 6 or 10: writes the CD of `index`. A 2-level table's L1CD gets a fresh level-2 table (4 KB or 64
+  // KB, aligned to its size) and V = 1 when it is still zero; an existing one is used as it is. Returns the
+  // CD's address.
+  uint64_t write_cd_in_table(uint64_t ptr, unsigned split, uint32_t index, const Cd& cd);
 
   // Maps va with a leaf at `leaf_level` (1: 1 GB block, 2: 2 MB block, 3: 4 KB page) in the tree rooted at
   // `root`, whose walk starts at start_level(txsz), creating the tables in between. leaf_desc is written as is.

@@ -17,9 +17,13 @@ constexpr uint32_t kIdr0S2P = 1u << 0;
 constexpr uint32_t kIdr0S1P = 1u << 1;
 constexpr uint32_t idr0_ttf(uint32_t v) { return (v & 3u) << 2; }           // 0b10 = AArch64
 constexpr uint32_t idr0_httu(uint32_t v) { return (v & 3u) << 6; }          // 0 none, 1 AF, 2 AF+dirty
+constexpr uint32_t kIdr0Cd2l = 1u << 19;                                    // 2-level CD tables
 constexpr uint32_t idr0_stall_model(uint32_t v) { return (v & 3u) << 24; }  // 0b01 = no stall
 constexpr uint32_t idr0_st_level(uint32_t v) { return (v & 3u) << 27; }     // 0b01 = 2-level Stream tables
 constexpr uint32_t idr1_sidsize(uint32_t v) { return v & 0x3fu; }
+constexpr uint32_t idr1_ssidsize(uint32_t v) {
+  return (v & 0x1fu) << 6;
+}
 constexpr uint32_t kIdr5Gran4K = 1u << 4;
 constexpr uint32_t idr5_oas(uint32_t v) { return v & 7u; }
 constexpr uint32_t kCr0SmmuEn = 1u << 0;

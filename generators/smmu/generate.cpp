@@ -10,12 +10,36 @@
 #include "harness/core/errors.hpp"
 #include "platform.hpp"
 #include "rc_generators.hpp"
+#include "reference/smmu/cd_table.hpp"
 #include "reference/smmu/granule.hpp"
 #include "reference/smmu/stream_table.hpp"
 #include "reference/smmu/translate.hpp"
 #include "stage2_scenarios.hpp"
 
 namespace vipcts::smmu::gen {
+
+namespace {
+
+// The CD a stage-1-only transaction reads (IHI 0070 G.b §3.3.2): the single one at S1ContextPtr, or its
+// SubstreamID's (CD 0 without one) in the STE's linear or 2-level table; none when the STE, the SubstreamID
+// or S1DSS ends a transaction with substreams first. The reference model's own table functions, without its
+// checks of the CD.
+std::optional<uint64_t> stage1_cd_address(const SparseMemory& memory, const SmmuRegisters& regs,
+                                          const smmu::Ste& ste, const Transaction& t) {
+  const unsigned cdmax = effective_s1cdmax(regs, ste);
+  if (cdmax == 0) return ste.s1_context_ptr();  // also when a SubstreamID is refused: the STE's one CD
+  if (s1cdmax_illegal(regs, ste) || s1fmt_illegal(regs, ste)) return std::nullopt;
+  if (substream_bad(true, cdmax, t.ssv, t.substream_id)) return std::nullopt;
+  if (default_substream(ste.s1dss(), t.ssv, t.substream_id) != DefaultSubstream::UseCd) return std::nullopt;
+  const uint32_t index = t.ssv ? t.substream_id : 0;
+  const unsigned split = cd_table_split(ste.s1fmt());
+  if (split == 0) return linear_cd_address(ste, index);
+  const L1Cd l1{memory.read64(l1cd_address(ste, split, index))};
+  if (l1cd_invalid(l1)) return std::nullopt;
+  return l2_cd_address(l1, split, index);
+}
+
+}  // namespace
 
 std::vector<std::string> scenario_features(const ScenarioSpec& s) {
   std::set<std::string> f;
@@ -33,6 +57,15 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
     if (!bit(ste0, 0)) continue;
     const unsigned config = static_cast<unsigned>(bits(ste0, 3, 1));
     if (config == 0b100) f.insert("smmu.ste.bypass");
+    const smmu::Ste ste = smmu::Ste::read(s.memory, at.addr);
+    // Substreams in use: S1CDMax != 0 on an SMMU with SubstreamIDs. Where IDR1.SSIDSIZE = 0 the field is
+    // IGNORED (IHI 0070 §5.2 S1CDMax), a rule every implementation follows, so such STEs need no feature;
+    // 2-level CD tables where the SMMU has them.
+    if (bit(config, 0) && effective_s1cdmax(s.regs, ste) != 0) f.insert("smmu.ssid");
+    const unsigned s1fmt = ste.s1fmt();
+    if (bit(config, 0) && effective_s1cdmax(s.regs, ste) != 0 && idr0_cd2l(s.regs) &&
+        (s1fmt == 1 || s1fmt == 2))
+      f.insert("smmu.cd.2level");
     // Stage 2 only or nested with IDR0.S2P = 1 (without it Config 0b11x is just C_BAD_STE); PBHA when
     // IDR3.PBHA and an STE.S2HWU bit [75:72] enable it.
     if ((config == 0b110 || config == 0b111) && idr0_s2p(s.regs)) {
@@ -43,7 +76,9 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
       continue;  // the CD (nested) is at an IPA: its fields are not read here
     }
     if (config != 0b101) continue;
-    const uint64_t cd0 = s.memory.read64(ste0 & mask(55, 6));
+    const std::optional<uint64_t> cd_addr = stage1_cd_address(s.memory, s.regs, ste, t);
+    if (!cd_addr) continue;
+    const uint64_t cd0 = s.memory.read64(*cd_addr);
     f.insert("smmu.s1");
     if (bit(cd0, 43) && idr0_httu(s.regs) != 0) f.insert("smmu.httu.af");  // CD.HA
     if (bit(cd0, 43) && bit(cd0, 42) && idr0_httu(s.regs) == 2) f.insert("smmu.httu.dirty");  // + CD.HD
@@ -58,7 +93,7 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
                             : tg0_granule(static_cast<unsigned>(bits(cd0, 7, 6)));
     if (g == Granule::K16) f.insert("smmu.s1.gran16k");
     if (g == Granule::K64) f.insert("smmu.s1.gran64k");
-    const uint64_t cdw = s.memory.read64((ste0 & mask(55, 6)) + (upper ? 16 : 8));
+    const uint64_t cdw = s.memory.read64(*cd_addr + (upper ? 16 : 8));
     if (bit(s.regs.idr3, 3) && bit(s.regs.idr3, 2) && bit(cdw, 1) && bits(cdw, 63, 60) != 0)
       f.insert("smmu.pbha");
   }
@@ -94,23 +129,20 @@ void generate(const Options& options, const std::function<void(const ScenarioSpe
       finish_scenario(s);
       emit(s);
     }
-    // Stage 2 and nested (IDR0.S2P = 1): one for every four stage-1 scenarios, from their own seed stream so
-    // the stage-1 scenarios above stay what they were.
-    const rc::Gen<ScenarioSpec> g2 = s2_scenario(options.ops_per_scenario);
-    for (uint64_t i = 0; i < (options.count + 3) / 4; ++i) {
-      ScenarioSpec s = generate_seeded(g2, derive_seed(options.seed ^ 0x5332ull, i));
-      s.id = "smmu-s2r-" + std::to_string(options.seed) + "-" + std::to_string(i);
-      finish_scenario(s);
-      emit(s);
-    }
-    // 2-level Stream tables: one for every four stage-1 scenarios, from their own seed stream too.
-    const rc::Gen<ScenarioSpec> g3 = two_level_scenario(options.ops_per_scenario);
-    for (uint64_t i = 0; i < (options.count + 3) / 4; ++i) {
-      ScenarioSpec s = generate_seeded(g3, derive_seed(options.seed ^ 0x5354'324cull, i));
-      s.id = "smmu-st2-" + std::to_string(options.seed) + "-" + std::to_string(i);
-      finish_scenario(s);
-      emit(s);
-    }
+    // The other random families, one scenario for every four stage-1 ones each, from their own seed streams
+    // so the stage-1 scenarios above stay what they were.
+    const auto family = [&](const rc::Gen<ScenarioSpec>& gen, uint64_t stream, const std::string& prefix) {
+      for (uint64_t i = 0; i < (options.count + 3) / 4; ++i) {
+        ScenarioSpec s = generate_seeded(gen, derive_seed(options.seed ^ stream, i));
+        s.id = prefix + std::to_string(options.seed) + "-" + std::to_string(i);
+        finish_scenario(s);
+        emit(s);
+      }
+    };
+    // Stage 2 and nested (S2P = 1); 2-level Stream tables; SubstreamIDs with CD tables.
+    family(s2_scenario(options.ops_per_scenario), 0x5332ull, "smmu-s2r-");
+    family(two_level_scenario(options.ops_per_scenario), 0x5354'324cull, "smmu-st2-");
+    family(substream_scenario(options.ops_per_scenario), 0x5353'4944ull, "smmu-ssid-");
   }
   if (options.boundary) {
     if (options.spec_file.empty())

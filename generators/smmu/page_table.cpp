@@ -96,6 +96,8 @@ std::array<uint64_t, 8> encode_ste(const SteFields& f) {
   w[0] = deposit(w[0], 3, 1, f.config);
   w[0] |= f.s1_context_ptr & mask(55, 6);
   w[0] = deposit(w[0], 63, 59, f.s1cdmax);
+  w[0] = deposit(w[0], 5, 4, f.s1fmt);
+  w[1] = deposit(w[1], 65 - 64, 64 - 64, f.s1dss);
   w[1] = deposit(w[1], 91 - 64, 91 - 64, f.s1stalld);
   w[1] = deposit(w[1], 95 - 64, 94 - 64, f.strw);
   w[1] = deposit(w[1], 113 - 64, 112 - 64, f.privcfg);

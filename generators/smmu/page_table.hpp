@@ -83,8 +83,10 @@ class PageTableBuilder {
 struct SteFields {
   bool v = true;
   unsigned config = 0b101;      // [3:1]: stage 1 only
+  unsigned s1fmt = 0;           // [5:4]: CD table format
   uint64_t s1_context_ptr = 0;  // [55:6], 64-byte aligned address
   unsigned s1cdmax = 0;         // [63:59]
+  unsigned s1dss = 0;           // [65:64]
   bool s1stalld = false;        // [91]
   unsigned strw = 0;            // [95:94]
   unsigned privcfg = 0;         // [113:112]

@@ -4,6 +4,7 @@
 
 #include "builder.hpp"
 #include "encode.hpp"
+#include "reference/smmu/cd_table.hpp"
 
 namespace vipcts::smmu::gen {
 namespace {
@@ -170,6 +171,41 @@ void write_streams(Builder& b, const SmmuRegisters& regs, const std::vector<Stre
   }
 }
 
+// A StreamID below 2^log2size that no stream has yet.
+uint32_t draw_new_sid(const std::vector<Stream>& streams, unsigned log2size) {
+  uint32_t sid = 0;
+  do sid = draw(0, (1u << log2size) - 1);
+  while (std::any_of(streams.begin(), streams.end(), [&](const Stream& x) { return x.sid == sid; }));
+  return sid;
+}
+
+// A random well-formed CD with TTB0 (and sometimes TTB1) tables holding a few mappings of context `stream`.
+Cd draw_cd(Builder& b, std::vector<Mapping>& maps, unsigned stream, unsigned httu, unsigned oas) {
+  Cd cd;
+  cd.t0sz = draw(16, 39);
+  cd.t1sz = draw(16, 39);
+  cd.epd0 = chance(5);
+  cd.epd1 = chance(70);
+  cd.ips = draw(0, 6);
+  cd.affd = chance(20);
+  cd.tbi0 = chance(20);
+  cd.tbi1 = chance(20);
+  cd.ha = httu >= 1 && chance(50);
+  if (httu == 2 && cd.ha) cd.hd = chance(50);
+  cd.r = chance(90);
+  cd.a = chance(90);
+  cd.asid = draw(0, 0xff);  // IDR0.ASID16 = 0: ASID[15:8] must be zero (IHI 0070 G.b §5.4)
+  cd.mair = draw64(0, ~uint64_t{0});
+  const unsigned oa_bits = eff_ips(cd.ips, oas);
+  cd.ttb0 = b.alloc_page();
+  map_some(b, maps, stream, false, cd.ttb0, cd.t0sz, oa_bits, cd.hd);
+  if (!cd.epd1 || chance(30)) {  // TTB1 tables also exist behind EPD1 = 1: they must not be walked
+    cd.ttb1 = b.alloc_page();
+    map_some(b, maps, stream, true, cd.ttb1, cd.t1sz, oa_bits, cd.hd);
+  }
+  return cd;
+}
+
 ScenarioSpec draw_scenario(Defect defect, unsigned ops, bool two_level = false) {
   ScenarioSpec s;
   s.regs = draw_registers();
@@ -186,36 +222,13 @@ ScenarioSpec draw_scenario(Defect defect, unsigned ops, bool two_level = false) 
   std::vector<Stream> streams;
   std::vector<Mapping> maps;
   for (unsigned i = 0; i < nstreams; ++i) {
-    uint32_t sid = 0;
-    do sid = draw(0, (1u << log2size) - 1);
-    while (std::any_of(streams.begin(), streams.end(), [&](const Stream& x) { return x.sid == sid; }));
+    const uint32_t sid = draw_new_sid(streams, log2size);
     Stream st;
     st.sid = sid;
     st.cd_addr = kCdBase + 0x1000 * i;
     st.ste.config = chance(10) ? 0b100 : 0b101;
     st.ste.s1_context_ptr = st.cd_addr;
-    Cd& cd = st.cd;
-    cd.t0sz = draw(16, 39);
-    cd.t1sz = draw(16, 39);
-    cd.epd0 = chance(5);
-    cd.epd1 = chance(70);
-    cd.ips = draw(0, 6);
-    cd.affd = chance(20);
-    cd.tbi0 = chance(20);
-    cd.tbi1 = chance(20);
-    cd.ha = httu >= 1 && chance(50);
-    if (httu == 2 && cd.ha) cd.hd = chance(50);
-    cd.r = chance(90);
-    cd.a = chance(90);
-    cd.asid = draw(0, 0xff);  // IDR0.ASID16 = 0: ASID[15:8] must be zero (IHI 0070 G.b §5.4)
-    cd.mair = draw64(0, ~uint64_t{0});
-    const unsigned oa_bits = eff_ips(cd.ips, oas);
-    cd.ttb0 = b.alloc_page();
-    map_some(b, maps, i, false, cd.ttb0, cd.t0sz, oa_bits, cd.hd);
-    if (!cd.epd1 || chance(30)) {  // TTB1 tables also exist behind EPD1 = 1: they must not be walked
-      cd.ttb1 = b.alloc_page();
-      map_some(b, maps, i, true, cd.ttb1, cd.t1sz, oa_bits, cd.hd);
-    }
+    st.cd = draw_cd(b, maps, i, httu, oas);
     streams.push_back(st);
   }
 
@@ -352,6 +365,155 @@ ScenarioSpec draw_scenario(Defect defect, unsigned ops, bool two_level = false) 
   return s;
 }
 
+// ---- SubstreamIDs and CD tables (IHI 0070 G.b §3.3.2, §5.2 S1Fmt/S1CDMax/S1DSS, §5.3).
+
+// The defects of a substream scenario (one each), named after the clause they aim at.
+enum class SubDefect : uint8_t {
+  None,
+  CdMaxBeyondSsidsize,  // S1CDMax > IDR1.SSIDSIZE (SMMU.STE.S1CDMAX)
+  TwoLevelWithoutCd2l,  // S1Fmt 0b01/0b10 with IDR0.CD2L = 0 (SMMU.STE.S1FMT)
+  L1CdInvalid,          // an L1CD in use with V = 0 (SMMU.CD.TABLE.L2_CD)
+  SsidBeyondCdMax,      // SubstreamIDs >= 2^S1CDMax (SMMU.STE.SUBSTREAM)
+  CdInvalid,            // the CD of one SubstreamID has V = 0 (SMMU.CD.VALID through a table)
+  Ssid0Reserved,        // S1DSS = 0b10 and SubstreamID 0 presented (SMMU.STE.S1DSS)
+  kCount
+};
+
+// CD table of stream i at kCdTableBase + i * 64 MB: a linear table of up to 2^20 CDs is aligned to its size.
+constexpr uint64_t kCdTableStride = 0x0400'0000;
+
+// A CD a transaction can reach: stream index, SubstreamID.
+struct SubContext {
+  unsigned stream;
+  uint32_t ssid;
+};
+
+// The SubstreamIDs given a CD: the first and last of the table, L2 boundaries of a 2-level table, random
+// ones.
+std::vector<uint32_t> draw_ssids(unsigned cdmax, unsigned split) {
+  const uint32_t top = (1u << cdmax) - 1;
+  std::vector<uint32_t> out;
+  const unsigned n = draw(1, 4);
+  for (unsigned i = 0; i < n; ++i) {
+    uint32_t ssid = 0;
+    switch (draw(0, 4)) {
+      case 0:
+        ssid = 0;
+        break;
+      case 1:
+        ssid = top;
+        break;
+      case 2:
+        ssid = split != 0 && cdmax > split ? (1u << split) * draw(1, top >> split) : top;
+        break;
+      case 3:
+        ssid = split != 0 && cdmax > split ? (1u << split) * draw(1, top >> split) - 1 : 1;
+        break;
+      default:
+        ssid = draw(0, top);
+        break;
+    }
+    if (std::find(out.begin(), out.end(), ssid) == out.end()) out.push_back(ssid);
+  }
+  return out;
+}
+
+ScenarioSpec draw_substream_scenario(unsigned ops) {
+  ScenarioSpec s;
+  s.regs = draw_registers();
+  const SubDefect defect =
+      chance(55) ? SubDefect::None
+                 : static_cast<SubDefect>(draw(1, static_cast<unsigned>(SubDefect::kCount) - 1));
+  // SSIDSIZE 0 (S1CDMax IGNORED: one CD) now and then; 2-level CD tables mostly advertised.
+  const unsigned ssidsize = chance(8) ? 0 : draw(1, 20);
+  s.regs.idr1 |= reg::idr1_ssidsize(ssidsize);
+  if (chance(75) && defect != SubDefect::TwoLevelWithoutCd2l) s.regs.idr0 |= reg::kIdr0Cd2l;
+  if (chance(20)) use_two_level(s.regs);
+  const unsigned log2size = std::min(strtab_log2size(s.regs), idr1_sidsize(s.regs));
+  const unsigned httu = idr0_httu(s.regs);
+  const unsigned oas = idr5_oas(s.regs);
+  const bool cd2l = idr0_cd2l(s.regs);
+  Builder b(s.memory, kTableBase);
+
+  const unsigned nstreams = std::min(draw(1, 2), 1u << log2size);
+  std::vector<Stream> streams;
+  std::vector<SubContext> contexts;
+  std::vector<Mapping> maps;            // Mapping::stream indexes `contexts`
+  std::vector<Stream> context_streams;  // per context: its StreamID and CD (for random_txn's address ranges)
+  for (unsigned i = 0; i < nstreams; ++i) {
+    const uint32_t sid = draw_new_sid(streams, log2size);
+    Stream st;
+    st.sid = sid;
+    st.ste.config = chance(8) ? 0b100 : 0b101;
+    const unsigned max_legal = ssidsize == 0 ? 8 : ssidsize;
+    st.ste.s1cdmax = draw(1, max_legal);
+    if (defect == SubDefect::CdMaxBeyondSsidsize && i == 0 && ssidsize != 0 && ssidsize < 31)
+      st.ste.s1cdmax = draw(ssidsize + 1, std::min(31u, ssidsize + 3));
+    const bool two_level_ok = cd2l || defect == SubDefect::TwoLevelWithoutCd2l;
+    st.ste.s1fmt = two_level_ok && chance(60) ? draw(1, 2) : (chance(90) ? 0 : 3);
+    st.ste.s1dss = draw(0, 3);
+    if (defect == SubDefect::Ssid0Reserved && i == 0) st.ste.s1dss = 2;
+    st.ste.s1_context_ptr = kCdTableBase + kCdTableStride * i;
+    // The table as the SMMU will read it: SSIDSIZE = 0 leaves one CD at S1ContextPtr (index 0 of a linear
+    // table; a 2-level table's L1CDs are then read as a CD).
+    const unsigned cdmax = ssidsize == 0 ? 0 : std::min(st.ste.s1cdmax, 20u);
+    const unsigned split = cd_table_split(st.ste.s1fmt);
+    const std::vector<uint32_t> ssids = cdmax == 0 ? std::vector<uint32_t>{0} : draw_ssids(cdmax, split);
+    for (uint32_t ssid : ssids) {
+      const unsigned c = static_cast<unsigned>(contexts.size());
+      Stream cs = st;
+      cs.cd = draw_cd(b, maps, c, httu, oas);
+      if (defect == SubDefect::CdInvalid && c == 0) cs.cd.v = false;
+      cs.cd_addr =
+          cdmax == 0 ? st.ste.s1_context_ptr : b.write_cd_in_table(st.ste.s1_context_ptr, split, ssid, cs.cd);
+      if (cdmax == 0) b.write_cd(cs.cd_addr, cs.cd);
+      contexts.push_back({i, ssid});
+      context_streams.push_back(cs);
+    }
+    st.cd = context_streams[contexts.size() - ssids.size()].cd;
+    st.cd_addr = context_streams[contexts.size() - ssids.size()].cd_addr;
+    streams.push_back(st);
+  }
+  if (defect == SubDefect::L1CdInvalid) {
+    // Clear V of the L1CD of stream 0's first SubstreamID (2-level only; L2Ptr stays: it must be IGNORED).
+    const Ste& ste0 = streams[0].ste;
+    const unsigned split = cd_table_split(ste0.s1fmt);
+    if (split != 0) {
+      const uint64_t at = ste0.s1_context_ptr + 8 * uint64_t{contexts[0].ssid >> split};
+      s.memory.write64(at, s.memory.read64(at) & ~uint64_t{1});
+    }
+  }
+  write_streams(b, s.regs, streams, false);
+
+  for (unsigned i = 0; i < ops; ++i) {
+    const unsigned c = draw(0, static_cast<unsigned>(contexts.size() - 1));
+    std::vector<Mapping> own;
+    for (const Mapping& m : maps) {
+      if (m.stream != c) continue;
+      own.push_back(m);
+      own.back().stream = 0;  // random_txn sees this context alone
+    }
+    Transaction t = random_txn({context_streams[c]}, own, log2size);
+    const Ste& ste = streams[contexts[c].stream].ste;
+    const unsigned cdmax = ssidsize == 0 ? 0 : std::min(ste.s1cdmax, 20u);
+    t.ssv = true;
+    t.substream_id = contexts[c].ssid;
+    const unsigned kind = draw(0, 99);
+    if (kind < 20) {
+      t.ssv = false;  // S1DSS decides (or the one CD, without substreams)
+      t.substream_id = 0;
+    } else if (kind < 28 || (defect == SubDefect::SsidBeyondCdMax && kind < 60)) {
+      // At or above 2^S1CDMax, up to the 20 bits a SubstreamID has.
+      t.substream_id =
+          cdmax >= 20 ? (1u << 20) - 1 : draw(1u << cdmax, std::min((1u << cdmax) * 2, 1u << 20) - 1);
+    } else if (kind < 33 || (defect == SubDefect::Ssid0Reserved && kind < 60)) {
+      t.substream_id = 0;
+    }
+    s.transactions.push_back(t);
+  }
+  return s;
+}
+
 }  // namespace
 
 rc::Gen<SmmuRegisters> registers() {
@@ -369,6 +531,10 @@ rc::Gen<ScenarioSpec> scenario(unsigned ops_per_scenario) {
     if (!chance(70)) d = static_cast<Defect>(draw(1, static_cast<unsigned>(Defect::NonCanonical)));
     return draw_scenario(d, ops_per_scenario);
   });
+}
+
+rc::Gen<ScenarioSpec> substream_scenario(unsigned ops_per_scenario) {
+  return rc::gen::exec([=] { return draw_substream_scenario(ops_per_scenario); });
 }
 
 rc::Gen<ScenarioSpec> two_level_scenario(unsigned ops_per_scenario) {

@@ -13,6 +13,7 @@ namespace vipcts::smmu::gen {
 constexpr uint64_t kStrtabBase = 0x1000'0000;
 constexpr uint64_t kCdBase = 0x1100'0000;   // CD of stream i at kCdBase + 0x1000 * i
 constexpr uint64_t kTableBase = 0x2000'0000;  // translation tables, allocated upwards
+constexpr uint64_t kCdTableBase = 0x4000'0000;  // CD tables (linear or level 1), 64 MB apart
 
 // The defects a malformed scenario carries (one each). The comment names the clause it is aimed at.
 enum class Defect : uint8_t {
@@ -44,6 +45,11 @@ rc::Gen<ScenarioSpec> scenario(unsigned ops_per_scenario);
 // The same SMMU profile with a 2-level Stream table (IDR0.ST_LEVEL = 0b01, FMT = 2-level, SPLIT 6/8/10 or
 // reserved), any defect including the L1STD ones.
 rc::Gen<ScenarioSpec> two_level_scenario(unsigned ops_per_scenario);
+// SubstreamIDs: IDR1.SSIDSIZE (sometimes 0), IDR0.CD2L, STEs with S1CDMax != 0 and linear or 2-level CD
+// tables, every S1DSS, transactions with and without a SubstreamID (in range, beyond 2^S1CDMax, 0), about 45
+// % with one defect (S1CDMax above SSIDSIZE, 2-level without CD2L, L1CD.V = 0, an invalid CD, SubstreamID 0
+// with S1DSS 0b10).
+rc::Gen<ScenarioSpec> substream_scenario(unsigned ops_per_scenario);
 rc::Gen<ScenarioSpec> scenario_with(Defect defect, unsigned ops_per_scenario);
 rc::Gen<SmmuRegisters> registers();
 

@@ -474,6 +474,69 @@ ScenarioSpec sl0_sweep(Granule g, unsigned oas, bool stt, uint64_t seed) {
   return s;
 }
 
+// Nested with a CD table of 2^12 CDs (IHI 0070 G.b §3.3.2, §5.2 S1Fmt, §5.3): S1ContextPtr, the L1CDs and
+// their L2Ptr are IPAs, and every L1CD and CD fetch goes through stage 2 (SMMU.NESTED.CD_FETCH). s1fmt 0 is a
+// linear table, 1 and 2 are 2-level; `hole` leaves unmapped at stage 2 the page of the level-1 table (1) or
+// of the CD of SubstreamID 0x45 (2): a stage-2 fault with CLASS = CD at that structure's IPA. S1DSS = 0b10,
+// so traffic without a SubstreamID uses CD 0.
+ScenarioSpec nested_cd_table(unsigned s1fmt, unsigned hole) {
+  constexpr uint64_t kVa = 0x12'3456'7000, kOutIpa = 0x4000'0000, kOutPa = 0x8000'0000;
+  constexpr uint64_t kS2Rw = kNormalWb | (uint64_t{3} << 6) | kAf;  // S2AP read/write
+  ScenarioSpec s;
+  s.regs = default_registers(kStrtab, 4);
+  s.regs.idr0 |= 1u | (1u << 19);  // S2P, CD2L
+  s.regs.idr1 |= 16u << 6;         // SSIDSIZE 16
+  SparseMemory ipa_mem;            // the stage-1 structures at their IPAs
+  VmsaTableBuilder b1(ipa_mem, kS1Ipa + 0x10'0000, Granule::K4, 39, vmsa::s1_start_level(Granule::K4, 39));
+  VmsaTableBuilder b2(s.memory, kS2Tables, Granule::K4, 40, 1);
+  b1.map(kVa, 3, kOutIpa, kAf | (uint64_t{1} << 6));  // AP[2:1] = 01: read/write at EL0 and EL1
+  CdFields cd;
+  cd.t0sz = 25;
+  cd.ttb0 = b1.root();
+  cd.mair = 0x44;
+  const unsigned split = s1fmt == 1 ? 6 : s1fmt == 2 ? 10 : 0;
+  uint64_t hole_page = ~uint64_t{0};
+  for (uint32_t ssid : {0u, 0x45u, 0x7ffu}) {
+    uint64_t at = kS1Ipa + 64 * uint64_t{ssid};
+    if (split != 0) {
+      // Level-2 tables after the level-1 table, each aligned to its size (4 KB or 64 KB).
+      const uint64_t l2 = kS1Ipa + 0x4'0000 + (uint64_t{64} << split) * (ssid >> split);
+      ipa_mem.write64(kS1Ipa + 8 * uint64_t{ssid >> split}, l2 | 1);
+      at = l2 + 64 * uint64_t{ssid & ((1u << split) - 1)};
+    }
+    write_words(ipa_mem, at, encode_cd(cd));
+    if (hole == 2 && ssid == 0x45) hole_page = at & ~uint64_t{0xfff};
+  }
+  if (hole == 1) hole_page = kS1Ipa;
+  for (const auto& w : ipa_mem.nonzero_words()) s.memory.write64(w.addr + kIpaToPa, w.value);
+  for (uint64_t page = kS1Ipa; page < b1.next_free(); page += 0x1000)
+    if (page != hole_page) b2.map(page, 3, page + kIpaToPa, kS2Rw);
+  b2.map(kOutIpa, 3, kOutPa, kS2Rw);
+  SteFields f;
+  f.config = 0b111;
+  f.s1_context_ptr = kS1Ipa;
+  f.s1cdmax = 12;
+  f.s1fmt = s1fmt;
+  f.s1dss = 2;
+  auto w = encode_ste(f);
+  // S2T0SZ 24 (40-bit IPA), S2SL0 1 (level 1), 4 KB granule, S2PS 48 bits, S2AA64, S2R.
+  w[2] |= (uint64_t{24} << 32) | (uint64_t{1} << 38) | (uint64_t{5} << 48) | (uint64_t{1} << 51) |
+          (uint64_t{1} << 58);
+  w[3] = b2.root();
+  write_words(s.memory, ste_address(s.regs, 0), w);
+  // SubstreamIDs with a CD (0x45, 0x7ff), none (CD 0), one without a CD (0x46), one beyond 2^12.
+  const std::pair<bool, uint32_t> ids[] = {
+      {true, 0x45}, {true, 0x7ff}, {false, 0}, {true, 0x46}, {true, 0x1000}};
+  for (const auto& [ssv, ssid] : ids) {
+    Transaction t;
+    t.iova = kVa + 0x234;
+    t.ssv = ssv;
+    t.substream_id = ssid;
+    s.transactions.push_back(t);
+  }
+  return s;
+}
+
 }  // namespace
 
 void generate_s2_fixed_scenarios(uint64_t seed, const std::function<void(ScenarioSpec&)>& emit) {
@@ -537,6 +600,9 @@ void generate_s2_fixed_scenarios(uint64_t seed, const std::function<void(Scenari
       p.seed = derive_seed(base, 4000 + d * 3 + static_cast<unsigned>(g2));
       out(build_s2_scenario(p));
     }
+  // Nested with linear and 2-level CD tables: every L1CD and CD fetch through stage 2, and a fault on each.
+  for (unsigned s1fmt : {0u, 1u, 2u})
+    for (unsigned hole : {0u, 1u, 2u}) out(nested_cd_table(s1fmt, hole));
 }
 
 }  // namespace vipcts::smmu::gen

@@ -74,6 +74,12 @@ constexpr std::array<std::string_view, kClauseCount> kClauseIds = {
     "SMMU.STRTAB.L1STD_ADDRESS",
     "SMMU.STRTAB.L1STD_SPAN",
     "SMMU.STRTAB.L2_STE_ADDRESS",
+    "SMMU.STE.S1CDMAX",
+    "SMMU.STE.S1FMT",
+    "SMMU.STE.S1DSS",
+    "SMMU.CD.TABLE.LINEAR",
+    "SMMU.CD.TABLE.L1CD_ADDRESS",
+    "SMMU.CD.TABLE.L2_CD",
 };
 }  // namespace
 

@@ -7,9 +7,10 @@ namespace vipcts::smmu {
 
 namespace {
 // Event numbers and names: Arm IHI 0070 G.b §7.3.
-constexpr std::array<std::pair<EventType, std::string_view>, 8> kEventNames = {{
+constexpr std::array<std::pair<EventType, std::string_view>, 9> kEventNames = {{
     {EventType::C_BAD_STREAMID, "C_BAD_STREAMID"},
     {EventType::C_BAD_STE, "C_BAD_STE"},
+    {EventType::F_STREAM_DISABLED, "F_STREAM_DISABLED"},
     {EventType::C_BAD_SUBSTREAMID, "C_BAD_SUBSTREAMID"},
     {EventType::C_BAD_CD, "C_BAD_CD"},
     {EventType::F_TRANSLATION, "F_TRANSLATION"},

@@ -9,6 +9,7 @@ namespace vipcts::smmu {
 enum class EventType : uint8_t {
   C_BAD_STREAMID = 0x02,
   C_BAD_STE = 0x04,
+  F_STREAM_DISABLED = 0x06,
   C_BAD_SUBSTREAMID = 0x08,
   C_BAD_CD = 0x0A,
   F_TRANSLATION = 0x10,
@@ -45,7 +46,8 @@ std::string_view event_class_name(EventClass c);
 bool parse_event_class(std::string_view name, EventClass& out);
 
 // The fields an event record of a type defines (IHI 0070 §7.3.3-§7.3.16). The configuration errors carry
-// StreamID, SSV and SubstreamID only (C_BAD_SUBSTREAMID has no SSV: its SubstreamID is always valid, §7.3.9);
+// StreamID, SSV and SubstreamID only (C_BAD_SUBSTREAMID has no SSV: its SubstreamID is always valid, §7.3.9;
+// F_STREAM_DISABLED carries the StreamID alone, §7.3.7);
 // the translation-related faults carry the access attributes, InputAddr, S2 and CLASS as well. Everything
 // else in a record is RES0 or UNKNOWN, so it is neither produced nor compared.
 enum EventField : unsigned {
@@ -69,6 +71,8 @@ constexpr unsigned event_fields(EventType t) {
       return kFieldSid | kFieldSsv | kFieldSsid;
     case EventType::C_BAD_SUBSTREAMID:
       return kFieldSid | kFieldSsid;
+    case EventType::F_STREAM_DISABLED:
+      return kFieldSid;  // StreamID only: bits [31:8] of the record are RES0 (§7.3.7)
     case EventType::F_TRANSLATION:
     case EventType::F_ADDR_SIZE:
     case EventType::F_ACCESS:

@@ -9,7 +9,7 @@
 namespace vipcts::smmu {
 
 struct SmmuRegisters {
-  uint32_t idr0 = 0;  // 0x000: S1P[1], S2P[0], TTF[3:2], HTTU[7:6], STALL_MODEL[25:24], ST_LEVEL[28:27]
+  uint32_t idr0 = 0;  // 0x000: S1P[1] S2P[0] TTF[3:2] HTTU[7:6] CD2L[19] STALL_MODEL[25:24] ST_LEVEL[28:27]
   uint32_t idr1 = 0;  // 0x004: SIDSIZE[5:0], SSIDSIZE[10:6]
   uint32_t idr3 = 0;  // 0x00C: HAD[2], PBHA[3]
   uint32_t idr5 = 0;  // 0x014: OAS[2:0], GRAN4K[4], GRAN16K[5], GRAN64K[6]
@@ -39,6 +39,14 @@ inline unsigned idr0_stall_model(const SmmuRegisters& r) {
 // IDR0.ST_LEVEL [28:27]: 0b00 linear Stream tables only, 0b01 2-level supported, others reserved.
 inline unsigned idr0_st_level(const SmmuRegisters& r) {
   return static_cast<unsigned>(bits(r.idr0, 28, 27));
+}
+// IDR0.CD2L [19]: 2-level Context descriptor tables supported (§6.3.1).
+inline bool idr0_cd2l(const SmmuRegisters& r) {
+  return bit(r.idr0, 19);
+}
+// IDR1.SSIDSIZE [10:6]: SubstreamID bits, 0 = no substreams (§6.3.2).
+inline unsigned idr1_ssidsize(const SmmuRegisters& r) {
+  return static_cast<unsigned>(bits(r.idr1, 10, 6));
 }
 inline unsigned idr1_sidsize(const SmmuRegisters& r) {
   return static_cast<unsigned>(bits(r.idr1, 5, 0));

@@ -18,8 +18,10 @@ struct Ste {
 
   bool v() const { return bit(word0, 0); }                                         // V [0]
   unsigned config() const { return static_cast<unsigned>(bits(word0, 3, 1)); }     // Config [3:1]
+  unsigned s1fmt() const { return static_cast<unsigned>(bits(word0, 5, 4)); }      // S1Fmt [5:4]
   uint64_t s1_context_ptr() const { return word0 & mask(55, 6); }                  // S1ContextPtr [55:6]
   unsigned s1cdmax() const { return static_cast<unsigned>(bits(word0, 63, 59)); }  // S1CDMax [63:59]
+  unsigned s1dss() const { return static_cast<unsigned>(bits(word1, 65 - 64, 64 - 64)); }  // S1DSS [65:64]
   bool s1stalld() const { return bit(word1, 91 - 64); }                            // S1STALLD [91]
   unsigned strw() const { return static_cast<unsigned>(bits(word1, 95 - 64, 94 - 64)); }       // STRW [95:94]
   unsigned privcfg() const { return static_cast<unsigned>(bits(word1, 113 - 64, 112 - 64)); }  // PRIVCFG

@@ -2,6 +2,7 @@
 // (Arm IHI 0070 G.b §3.3, §3.12, §5.2, §5.4, §5.5, §7.3; Arm DDI 0487 M.a.a J1.1 AArch64.S1Translate).
 #include "translate.hpp"
 
+#include "cd_table.hpp"
 #include "context_descriptor.hpp"
 #include "descriptor.hpp"
 #include "pbha.hpp"
@@ -67,6 +68,11 @@ Outcome& terminate(Outcome& out, Termination how, std::optional<EventRecord> eve
 Outcome& unmodelled(Outcome& out) {
   out.status = Status::Unmodelled;
   return out;
+}
+
+// For the helpers that return false when the transaction ends with the outcome just filled in.
+constexpr bool ended(const Outcome&) {
+  return false;
 }
 
 // A configuration error: always abort, always record (§5.5: A/R/S do not apply).
@@ -271,6 +277,68 @@ bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned 
   return true;
 }
 
+// The PA of a structure the SMMU reads for stage 1 (a CD or an L1CD, `bytes` long, never crossing a stage-2
+// page). With stage 2 the address is an IPA translated first: a fault there is a stage-2 record with CLASS =
+// CD and IPA = the structure's address (SMMU.NESTED.CD_FETCH; §5.2 S1ContextPtr, §3.4.3, §7.3.13). A PA
+// beyond the OAS is CONSTRAINED (truncated, F_CD_FETCH, or a configuration error, §3.4.3): not modelled.
+// False when the transaction ends here (`out` says how).
+bool structure_pa(Outcome& out, Trace* trace, const SparseMemory& memory, const Transaction& txn,
+                  const S2Params* s2, unsigned oas, uint64_t addr, unsigned bytes, uint64_t& pa) {
+  pa = addr;
+  if (s2 != nullptr) {
+    touch(out, Clause::NESTED_CD_FETCH);
+    const S2Result r =
+        s2_translate(memory, *s2, addr, S2Purpose::CdFetch, txn.access, txn.privileged, out, trace);
+    if (!record_s2_effects(out, r)) return ended(unmodelled(out));
+    if (r.fault != S2Fault::None) return ended(s2_fault(out, trace, txn, *s2, r.fault, EventClass::CD, addr));
+    pa = r.pa;
+  }
+  if (beyond(pa + bytes - 1, oas)) return ended(unmodelled(out));
+  return true;
+}
+
+// The CD of the transaction in the STE's CD table (cdmax = effective S1CDMax != 0): SubstreamID, or 0 for
+// traffic without one (S1DSS = 0b10), indexes a linear table or, through an L1CD, a level-2 table (§5.2
+// S1Fmt, §5.3). In a nested configuration the table and L1CD addresses are IPAs; an address beyond the IAS
+// is C_BAD_STE/C_BAD_SUBSTREAMID in SMMUv3.1 and CONSTRAINED in v3.0 (§3.4.3): not modelled, nor are RES0
+// pointer bits set (CONSTRAINED, §5.2 S1Fmt). False when the transaction ends here.
+bool cd_table_lookup(Outcome& out, Trace* trace, const SparseMemory& memory, const Transaction& txn,
+                     const Ste& ste, unsigned cdmax, const S2Params* s2, unsigned oas, uint64_t& cd_addr) {
+  const uint32_t index = txn.ssv ? txn.substream_id : 0;
+  const unsigned split = cd_table_split(ste.s1fmt());
+  const unsigned ias = s2 != nullptr ? s2->ias : 64;
+  if (cd_table_ptr_misaligned(ste, cdmax, split)) return ended(unmodelled(out));
+  if (split == 0) {
+    const uint64_t addr = linear_cd_address(ste, index);
+    if (Witness* w = decide(out, trace, Clause::CD_TABLE_LINEAR))
+      w->set("ste_word0", ste.word0).set("ssv", txn.ssv).set("ssid", txn.substream_id).set("cd_addr", addr);
+    if (beyond(addr + 63, ias)) return ended(unmodelled(out));
+    return structure_pa(out, trace, memory, txn, s2, oas, addr, 64, cd_addr);
+  }
+  const uint64_t l1_addr = l1cd_address(ste, split, index);
+  if (Witness* w = decide(out, trace, Clause::CD_TABLE_L1CD_ADDRESS))
+    w->set("ste_word0", ste.word0).set("ssv", txn.ssv).set("ssid", txn.substream_id).set("l1_addr", l1_addr);
+  if (beyond(l1_addr + 7, ias)) return ended(unmodelled(out));
+  uint64_t l1_pa = 0;
+  if (!structure_pa(out, trace, memory, txn, s2, oas, l1_addr, 8, l1_pa)) return false;
+  const L1Cd l1{memory.read64(l1_pa)};
+  const bool bad = l1cd_invalid(l1);
+  const uint64_t addr = bad ? 0 : l2_cd_address(l1, split, index);
+  if (Witness* w = decide(out, trace, Clause::CD_TABLE_L2_CD)) {
+    w->set("l1cd", l1.raw).set("s1fmt", ste.s1fmt()).set("ssv", txn.ssv).set("ssid", txn.substream_id);
+    w->set("bad_substream", bad).set("cd_addr", addr);
+  }
+  // C_BAD_SUBSTREAMID always carries a SubstreamID: the index of the CD being fetched, 0 for traffic without
+  // one (§7.3.9 says so for an out-of-range L2Ptr; V = 0 is taken alike).
+  if (bad) {
+    Transaction recorded = txn;
+    recorded.substream_id = index;
+    return ended(config_error(out, trace, recorded, EventType::C_BAD_SUBSTREAMID, true, true));
+  }
+  if (l1cd_l2ptr_misaligned(l1, split) || beyond(addr + 63, ias)) return ended(unmodelled(out));
+  return structure_pa(out, trace, memory, txn, s2, oas, addr, 64, cd_addr);
+}
+
 // The body of translate(), filling `out` in place: every early return hands back the caller's object, so the
 // fast path never copies an Outcome.
 Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
@@ -329,19 +397,63 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
       return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
   }
 
+  // Stage 1 (Config 0b1x1): the STE fields that make it ILLEGAL come before any SubstreamID check, as
+  // C_BAD_STE precedes C_BAD_SUBSTREAMID and F_STREAM_DISABLED (§7.3.22).
   const bool stage1 = bit(config, 0);
-  const unsigned ssidsize = static_cast<unsigned>(bits(regs.idr1, 10, 6));
-  if (stage1 && ste.s1cdmax() != 0) return unmodelled(out);  // multiple CDs: not in this slice
-  // A SubstreamID with stage 1 disabled, with S1CDMax = 0, or with IDR1.SSIDSIZE = 0 is C_BAD_SUBSTREAMID
-  // (§7.3.9).
-  const bool substream_bad = txn.ssv;
+  const unsigned ssidsize = idr1_ssidsize(regs);
+  const unsigned stall_model = idr0_stall_model(regs);
+  const bool term_model = bit(regs.idr0, 26);
+  unsigned cdmax = 0;  // effective S1CDMax: 0 = one CD, no substreams
+  if (stage1) {
+    if (stall_model == 3) return unmodelled(out);  // Reserved encoding
+    // STE.S1STALLD with a STALL_MODEL other than 0b00 is ILLEGAL (§5.5).
+    if (stall_model != 0 && ste.s1stalld()) {
+      if (Witness* w = decide(out, trace, Clause::CD_STALL)) {
+        w->set("stall_model", stall_model).set("s1stalld", 1).set("s", 0).set("term_model", term_model);
+        w->set("a", 0).set("bad_ste", 1).set("bad_cd", 0);
+      }
+      return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
+    }
+    const bool cdmax_bad = s1cdmax_illegal(regs, ste);
+    if (Witness* w = decide(out, trace, Clause::STE_S1CDMAX))
+      w->set("s1cdmax", ste.s1cdmax()).set("ssidsize", ssidsize).set("bad_ste", cdmax_bad);
+    if (cdmax_bad) return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
+    cdmax = effective_s1cdmax(regs, ste);
+    if (cdmax != 0) {
+      const bool fmt_bad = s1fmt_illegal(regs, ste);
+      if (Witness* w = decide(out, trace, Clause::STE_S1FMT)) {
+        w->set("s1fmt", ste.s1fmt()).set("cd2l", idr0_cd2l(regs)).set("split", cd_table_split(ste.s1fmt()));
+        w->set("bad_ste", fmt_bad);
+      }
+      if (fmt_bad) return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
+    }
+  }
+
+  // A SubstreamID with stage 1 disabled, with substreams off (S1CDMax = 0 or IDR1.SSIDSIZE = 0), or at or
+  // above 2^S1CDMax is C_BAD_SUBSTREAMID (§5.2 S1CDMax, §7.3.9).
+  const bool ssid_bad = substream_bad(stage1, cdmax, txn.ssv, txn.substream_id);
   if (Witness* w = decide(out, trace, Clause::STE_SUBSTREAM)) {
     w->set("ssv", txn.ssv).set("stage1", stage1).set("s1cdmax", ste.s1cdmax()).set("ssidsize", ssidsize);
-    w->set("bad_substream", substream_bad);
+    w->set("ssid", txn.substream_id).set("bad_substream", ssid_bad);
   }
-  if (substream_bad) return config_error(out, trace, txn, EventType::C_BAD_SUBSTREAMID, true, true);
+  if (ssid_bad) return config_error(out, trace, txn, EventType::C_BAD_SUBSTREAMID, true, true);
 
-  if (!stage1 && stage2) {
+  // With substreams, S1DSS decides about traffic without a SubstreamID, and about SubstreamID 0 (§5.2 S1DSS).
+  // Bypassing stage 1 behaves exactly as Config 0b1x0 would (no CD is fetched).
+  bool s1_translates = stage1;
+  if (cdmax != 0) {
+    const DefaultSubstream d = default_substream(ste.s1dss(), txn.ssv, txn.substream_id);
+    const bool disabled = d == DefaultSubstream::StreamDisabled;
+    const bool bypass = d == DefaultSubstream::BypassStage1;
+    if (Witness* w = decide(out, trace, Clause::STE_S1DSS)) {
+      w->set("ssv", txn.ssv).set("ssid", txn.substream_id).set("s1dss", ste.s1dss());
+      w->set("disabled", disabled).set("bypass", bypass);
+    }
+    if (disabled) return config_error(out, trace, txn, EventType::F_STREAM_DISABLED, true, true);
+    s1_translates = !bypass;
+  }
+
+  if (!s1_translates && stage2) {
     // Config 0b110: stage 1 bypassed, the input address is the IPA. An input beyond IAS is a stage-1 Address
     // Size fault, S2 = 0, CLASS = IN, recorded and aborted like bypass (§3.4.1, §7.3.14); then stage 2.
     const bool ias_fault = beyond(txn.iova, s2.ias);
@@ -367,7 +479,7 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
     return out;
   }
 
-  if (!stage1) {
+  if (!s1_translates) {
     // Config 0b100: both stages bypassed; an input beyond the OAS is a stage-1 Address Size fault, CLASS = IN
     // (§3.4.1, §7.3.14). Bypass attributes (STE/GBPA overrides) are not modelled and reported as 0.
     const bool fault = beyond(txn.iova, oas);
@@ -386,33 +498,20 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
   if (hyp && ste.strw() == 2) return unmodelled(out);
   if (bit(regs.idr1, 26) && (ste.privcfg() != 0 || ste.instcfg() != 0)) return unmodelled(out);
 
-  const unsigned stall_model = idr0_stall_model(regs);
-  const bool term_model = bit(regs.idr0, 26);
-  if (stall_model == 3) return unmodelled(out);  // Reserved encoding
-  // STE.S1STALLD with a STALL_MODEL other than 0b00 is ILLEGAL (§5.5).
-  if (stall_model != 0 && ste.s1stalld()) {
-    if (Witness* w = decide(out, trace, Clause::CD_STALL)) {
-      w->set("stall_model", stall_model).set("s1stalld", 1).set("s", 0).set("term_model", term_model);
-      w->set("a", 0).set("bad_ste", 1).set("bad_cd", 0);
-    }
-    return config_error(out, trace, txn, EventType::C_BAD_STE, true, true);
+  // The CD: the only one, at S1ContextPtr, or the one of the SubstreamID (CD 0 without one) in a linear or
+  // 2-level table (§3.3.2).
+  uint64_t cd_addr = 0;
+  if (cdmax == 0) {
+    if (Witness* w = decide(out, trace, Clause::STE_CD_ADDRESS))
+      w->set("ste_word0", ste.word0).set("cd_addr", ste.s1_context_ptr());
+    // The CD is 64-byte aligned, so it lies in one stage-2 page. A CD pointer beyond the OAS: truncated,
+    // F_CD_FETCH or C_BAD_STE (§3.4.3): CONSTRAINED, not modelled.
+    if (!structure_pa(out, trace, memory, txn, stage2 ? &s2 : nullptr, oas, ste.s1_context_ptr(), 64,
+                      cd_addr))
+      return out;
+  } else if (!cd_table_lookup(out, trace, memory, txn, ste, cdmax, stage2 ? &s2 : nullptr, oas, cd_addr)) {
+    return out;
   }
-
-  uint64_t cd_addr = ste.s1_context_ptr();
-  if (Witness* w = decide(out, trace, Clause::STE_CD_ADDRESS))
-    w->set("ste_word0", ste.word0).set("cd_addr", cd_addr);
-  if (stage2) {
-    // Nested: S1ContextPtr is an IPA; the CD fetch is translated by stage 2 (CLASS = CD on a fault; §5.2
-    // S1ContextPtr, §7.3.13). The CD is 64-byte aligned, so it lies in one stage-2 page.
-    touch(out, Clause::NESTED_CD_FETCH);
-    const S2Result r =
-        s2_translate(memory, s2, cd_addr, S2Purpose::CdFetch, txn.access, txn.privileged, out, trace);
-    if (!record_s2_effects(out, r)) return unmodelled(out);
-    if (r.fault != S2Fault::None) return s2_fault(out, trace, txn, s2, r.fault, EventClass::CD, cd_addr);
-    cd_addr = r.pa;
-  }
-  // A CD pointer beyond the OAS: truncated, F_CD_FETCH or C_BAD_STE (§3.4.3): CONSTRAINED, not modelled.
-  if (beyond(cd_addr + 63, oas)) return unmodelled(out);
   const ContextDescriptor cd = ContextDescriptor::read(memory, cd_addr);
 
   // ---- CD validity (§5.4). Any definite ILLEGAL gives C_BAD_CD; unmodelled features give Unmodelled.

@@ -110,8 +110,8 @@ MUTANTS = {
         "s2_fault(out, trace, txn, s2, nested.last().fault, EventClass::IN, walk.fault_ipa)",
         "a stage-2 fault on a stage-1 descriptor read reported with CLASS = IN instead of TT"),
     "s2-cd-fetch-untranslated": (
-        "smmu/translate.cpp", "    cd_addr = r.pa;\n", "",
-        "nested: the CD read at its IPA, not at the PA stage 2 gives"),
+        "smmu/translate.cpp", "    pa = r.pa;\n", "",
+        "nested: the CD (or L1CD) read at its IPA, not at the PA stage 2 gives"),
     "s2-ptw-ignored": (
         "smmu/stage2.cpp", "perm = perm || (p.ptw && s2_desc_device(d));", "perm = perm || false;",
         "S2PTW: a Device-typed stage-2 mapping of a walk or CD fetch not a Permission fault"),
@@ -142,6 +142,32 @@ MUTANTS = {
         "smmu/stream_table.cpp", "return align_down(strtab_base_addr(regs), align) + uint64_t{sid >> split} * 8;",
         "return strtab_base_addr(regs) + uint64_t{sid >> split} * 8;",
         "2-level STRTAB_BASE.ADDR not aligned to the level-1 array size"),
+    "ssid-range-off-by-one": (
+        "smmu/cd_table.cpp", "return !stage1 || eff_s1cdmax == 0 || (uint64_t{ssid} >> eff_s1cdmax) != 0;",
+        "return !stage1 || eff_s1cdmax == 0 || (uint64_t{ssid} >> eff_s1cdmax) > 1;",
+        "SubstreamID = 2^S1CDMax accepted (one CD beyond the table)"),
+    "s1cdmax-legal-off-by-one": (
+        "smmu/cd_table.cpp", "return ssidsize != 0 && ste.s1cdmax() > ssidsize;",
+        "return ssidsize != 0 && ste.s1cdmax() > ssidsize + 1;",
+        "S1CDMax = IDR1.SSIDSIZE + 1 accepted instead of ILLEGAL"),
+    "l1cd-index-split-4k": (
+        "smmu/cd_table.cpp", "return ste.s1_context_ptr() + uint64_t{index >> split} * 8;",
+        "return ste.s1_context_ptr() + uint64_t{index >> kSplit4K} * 8;",
+        "L1CD indexed with SubstreamID[S1CDMax-1:6] even for 64 KB leaf tables (SPLIT 10)"),
+    "s1dss-bypass-cd0-swapped": (
+        "smmu/cd_table.cpp", "    case 1:\n      return DefaultSubstream::BypassStage1;\n    case 2:\n      return DefaultSubstream::UseCd;",
+        "    case 2:\n      return DefaultSubstream::BypassStage1;\n    case 1:\n      return DefaultSubstream::UseCd;",
+        "S1DSS 0b01 and 0b10 swapped: traffic without a SubstreamID uses CD 0 instead of bypassing stage 1"),
+    "ssid0-not-reserved": (
+        "smmu/cd_table.cpp", "return s1dss == 2 && ssid == 0 ? DefaultSubstream::StreamDisabled",
+        "return false ? DefaultSubstream::StreamDisabled",
+        "with S1DSS = 0b10 a transaction with SubstreamID 0 uses CD 0 instead of F_STREAM_DISABLED"),
+    "l1cd-valid-ignored": (
+        "smmu/cd_table.cpp", "return !l1.v();", "return false;",
+        "L1CD.V ignored: an invalid L1CD's L2Ptr is followed"),
+    "stream-disabled-as-bad-substreamid": (
+        "smmu/translate.cpp", "EventType::F_STREAM_DISABLED, true, true", "EventType::C_BAD_SUBSTREAMID, true, true",
+        "S1DSS termination recorded as C_BAD_SUBSTREAMID instead of F_STREAM_DISABLED"),
 }
 
 

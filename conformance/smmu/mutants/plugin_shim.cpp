@@ -110,6 +110,8 @@ const char* const kFeatures[] = {"smmu.s1",
                                  "smmu.strtab.2level",
                                  "smmu.s1.vax",
                                  "smmu.s1.ds",
+                                 "smmu.ssid",
+                                 "smmu.cd.2level",
                                  nullptr};
 
 const vipcts_implementation kImpl = {
