@@ -13,6 +13,8 @@
 # - the mutant plugins are built without sanitizers (cmake/Mutants.cmake), so a planted bug is killed by the
 #   vectors' verdicts, not by a sanitizer abort; the benchmarks are built (so they keep compiling), not run.
 # scripts/main-job.sh still builds build/ (RelWithDebInfo) for users.
+# Measured on a clean clone (README "CI timing"; 2 cores shared, load ~8): build 1,207 s, ctest 432 s (284 tests),
+# 1,729 s of CPU in all, against 2,813 s for the previous release + sanitizer passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
