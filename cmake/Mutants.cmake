@@ -13,6 +13,18 @@
 #   SOURCES   extra sources every plugin links (the C ABI shim)
 #   CONTROL   an unmutated plugin named so, written to control/ instead of plugins/
 # Defines the target <suite>_mutants building every plugin.
+# A mutant plugin is built without the sanitizers, also in the sanitizer build (which runs the mutation scores):
+# a mutant is killed when the vectors' verdicts catch its bug, not when a sanitizer aborts the plugin host on it.
+function(vipcts_unsanitized target)
+  foreach(_prop COMPILE_OPTIONS LINK_OPTIONS)
+    get_target_property(_opts ${target} ${_prop})
+    if(_opts)
+      list(REMOVE_ITEM _opts ${VIPCTS_SANITIZE_COMPILE_FLAGS} ${VIPCTS_SANITIZE_LINK_FLAGS})
+      set_target_properties(${target} PROPERTIES ${_prop} "${_opts}")
+    endif()
+  endforeach()
+endfunction()
+
 function(vipcts_add_mutants)
   cmake_parse_arguments(M "" "SUITE;SCRIPT;CONTROL" "SUBDIRS;SOURCES;INCLUDES" ${ARGN})
   execute_process(COMMAND ${Python3_EXECUTABLE} ${M_SCRIPT} --describe OUTPUT_VARIABLE _desc
@@ -39,6 +51,7 @@ function(vipcts_add_mutants)
     target_include_directories(${_obj} PRIVATE ${PROJECT_SOURCE_DIR} ${M_INCLUDES})
     target_compile_options(${_obj} PRIVATE -g0 -O1)
     set_target_properties(${_obj} PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden)
+    vipcts_unsanitized(${_obj})
   endforeach()
 
   # Every plugin's sources see VIPCTS_MUTANT_NAME as the array its own <name>/mutant_name.cpp defines.
@@ -52,6 +65,7 @@ function(vipcts_add_mutants)
   target_include_directories(${_shim} PRIVATE ${PROJECT_SOURCE_DIR} ${M_INCLUDES} ${PROJECT_SOURCE_DIR}/harness/include)
   target_compile_options(${_shim} PRIVATE ${_flags})
   set_target_properties(${_shim} PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden)
+  vipcts_unsanitized(${_shim})
 
   string(REPLACE "\n" ";" _lines "${_desc}")
   set(_entries)
@@ -119,6 +133,7 @@ function(vipcts_add_mutants)
     set_target_properties(${_tgt} PROPERTIES CXX_VISIBILITY_PRESET hidden PREFIX "" OUTPUT_NAME ${_n}
                                              LIBRARY_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${_out})
     target_link_options(${_tgt} PRIVATE -Wl,-Bsymbolic)
+    vipcts_unsanitized(${_tgt})
     list(APPEND _all ${_tgt})
   endforeach()
   add_custom_target(${M_SUITE}_mutants DEPENDS ${_all})

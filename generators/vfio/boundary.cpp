@@ -11,7 +11,7 @@ namespace {
 
 using namespace uapi;
 
-constexpr uint64_t D = 0x100000;
+constexpr uint64_t kDense = 0x100000;
 const uint64_t kPoolBase = Pool{}.base;
 
 Request map_req(uint64_t iova, uint64_t size, uint64_t vaddr_abs, uint32_t flags = kMapRead | kMapWrite) {
@@ -67,7 +67,7 @@ std::vector<Witness> make() {
                {"bad"},
                {"(bvule argsz #x00000100)"},
                [=](const SmtValues& v) {
-                 Request r = map_req(D, 0x1000, kPoolBase, static_cast<uint32_t>(v.at("flags")));
+                 Request r = map_req(kDense, 0x1000, kPoolBase, static_cast<uint32_t>(v.at("flags")));
                  r.argsz = static_cast<uint32_t>(v.at("argsz"));
                  return type1("MAP.FLAGS", v2, {r});
                },
@@ -118,8 +118,8 @@ std::vector<Witness> make() {
                  ScenarioState st = make_state(Backend::Type1v2, Kernel::Linux6_12, "intel-vtd-aw39", 4);
                  std::vector<Request> ops;
                  for (uint64_t i = 0; i < 4 - v.at("avail"); ++i)
-                   ops.push_back(map_req(D + i * 0x1000, 0x1000, kPoolBase));
-                 ops.push_back(map_req(D + 0x10000, 0x1000, kPoolBase));
+                   ops.push_back(map_req(kDense + i * 0x1000, 0x1000, kPoolBase));
+                 ops.push_back(map_req(kDense + 0x10000, 0x1000, kPoolBase));
                  return type1("MAP.ENTRY_LIMIT", st, ops);
                },
                [](const Scenario& s) {
@@ -193,7 +193,7 @@ std::vector<Witness> make() {
                {"bad"},
                {"(bvule argsz #x00000100)"},
                [=](const SmtValues& v) {
-                 Request r = unmap_req(D, 0x1000, static_cast<uint32_t>(v.at("flags")));
+                 Request r = unmap_req(kDense, 0x1000, static_cast<uint32_t>(v.at("flags")));
                  r.argsz = static_cast<uint32_t>(v.at("argsz"));
                  return type1("UNMAP.FLAGS", v2, {r});
                },
@@ -230,7 +230,7 @@ std::vector<Witness> make() {
                [=](const SmtValues& v) {
                  return type1(
                      "UNMAP.ALL", v2,
-                     {map_req(D, 0x2000, kPoolBase), unmap_req(v.at("iova"), v.at("size"), kUnmapAll)});
+                     {map_req(kDense, 0x2000, kPoolBase), unmap_req(v.at("iova"), v.at("size"), kUnmapAll)});
                },
                [](const Scenario& s) {
                  return SmtValues{{"bad", b(failed_at(last(s), Clause::TYPE1_UNMAP_ALL))}};
@@ -273,7 +273,7 @@ std::vector<Witness> make() {
                  start.flags = kDirtyStart;
                  Request get = start;
                  get.flags = kDirtyGet;
-                 get.iova = D;
+                 get.iova = kDense;
                  get.size = v.at("npages") * 0x1000;
                  return type1("DIRTY", st, {start, get});
                },

@@ -11,7 +11,7 @@
 namespace vipcts {
 namespace {
 
-size_t line_of(const YAML::Node& n) {
+size_t expectation_line_of(const YAML::Node& n) {
   auto m = n.Mark();
   return m.line < 0 ? 0 : size_t(m.line) + 1;
 }
@@ -49,7 +49,7 @@ ExpectationFile load_expectations(const std::string& path) {
     throw InputError(located(path, e.mark.line < 0 ? 0 : size_t(e.mark.line) + 1, e.msg));
   }
   auto fail = [&](const YAML::Node& at, const std::string& msg) -> void {
-    throw InputError(located(path, line_of(at), msg));
+    throw InputError(located(path, expectation_line_of(at), msg));
   };
   auto str = [&](const YAML::Node& n, const std::string& field) {
     if (!n.IsScalar()) fail(n, field + ": expected a string");
@@ -71,7 +71,7 @@ ExpectationFile load_expectations(const std::string& path) {
         std::string ctx = "expectations[" + std::to_string(i) + "]";
         if (!n.IsMap()) fail(n, ctx + ": expected a map");
         Expectation e;
-        e.line = line_of(n);
+        e.line = expectation_line_of(n);
         std::set<std::string> keys;
         for (auto kt = n.begin(); kt != n.end(); ++kt) {
           std::string k = kt->first.Scalar();
