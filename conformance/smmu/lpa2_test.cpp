@@ -17,9 +17,9 @@ namespace {
 
 using test::Scenario;
 
-constexpr uint64_t kHigh = uint64_t{1} << 49;  // a table address only DS can express with 4 KB / 16 KB
+constexpr uint64_t kAbove48 = uint64_t{1} << 49;  // a table address only DS can express with 4 KB / 16 KB
 // Leaf attributes: AF = 1, AP[2:1] = 01 (read/write at EL0 and EL1: the transactions are unprivileged).
-constexpr uint64_t kAf = (uint64_t{1} << 10) | (uint64_t{1} << 6);
+constexpr uint64_t kLeafRw = (uint64_t{1} << 10) | (uint64_t{1} << 6);
 
 // An SMMU with 52-bit OAS, the 4 KB and 16 KB granules, DS and 52-bit VAs (IDR5.DS requires VAX, §6.3.6).
 void lpa2_registers(SmmuRegisters& regs, bool ds = true) {
@@ -56,8 +56,8 @@ TEST(SMMU_CD_TTB_RANGE, DsAllowsTablesAbove48Bits) {
   for (const bool ds : {true, false}) {
     Scenario s;
     lpa2_registers(s.regs);
-    auto b = use_tables(s, Granule::K4, 48, kHigh, ds);
-    b.map(0x4000'0000, 3, 0xf'0000'1234'5000ull, kAf);
+    auto b = use_tables(s, Granule::K4, 48, kAbove48, ds);
+    b.map(0x4000'0000, 3, 0xf'0000'1234'5000ull, kLeafRw);
     const Outcome o = s.run(0x4000'0abc);
     if (ds) {
       ASSERT_EQ(o.status, Status::Translated);
@@ -72,8 +72,8 @@ TEST(SMMU_CD_TTB_RANGE, DsAllowsTablesAbove48Bits) {
 TEST(SMMU_CD_TTB_RANGE, CdDsWithoutIdr5DsIsRes0) {
   Scenario s;
   lpa2_registers(s.regs, false);
-  auto b = use_tables(s, Granule::K4, 48, kHigh, true);
-  b.map(0x4000'0000, 3, 0x1234'5000, kAf);
+  auto b = use_tables(s, Granule::K4, 48, kAbove48, true);
+  b.map(0x4000'0000, 3, 0x1234'5000, kLeafRw);
   EXPECT_TRUE(test::has_event(s.run(0x4000'0000), EventType::C_BAD_CD));
 }
 
@@ -84,7 +84,7 @@ TEST(SMMU_CD_TXSZ_RANGE, VaxWithDsAllowsTxsz12For16k) {
     auto b = use_tables(s, Granule::K16, 52, 0x100'0000, true);
     s.cd.ds = ds;
     const uint64_t va = 0xa'bcde'f000'0000ull;  // above 2^48: only a 52-bit VA range holds it
-    b.map(va, 3, 0x8'0000'0000'4000ull, kAf);
+    b.map(va, 3, 0x8'0000'0000'4000ull, kLeafRw);
     const Outcome o = s.run(va + 0x123);
     if (ds) {
       ASSERT_EQ(o.status, Status::Translated);
@@ -110,7 +110,7 @@ TEST(SMMU_S1_ATTRIBUTES, DsTakesShareabilityFromCdSh0) {
   auto b = use_tables(s, Granule::K4, 48, 0x100'0000, true);
   s.cd.sh0 = 2;  // Outer Shareable
   // The leaf's bits [9:8] are OA[51:50] = 0b11 here, not its shareability.
-  b.map(0x2000, 3, 0xc'0000'0000'0000ull, kAf);
+  b.map(0x2000, 3, 0xc'0000'0000'0000ull, kLeafRw);
   const Outcome o = s.run(0x2010);
   ASSERT_EQ(o.status, Status::Translated);
   EXPECT_EQ(o.output_address, 0xc'0000'0000'0010ull);
@@ -128,7 +128,7 @@ TEST(SMMU_S1_DESC_BLOCK_LEVEL, DsAllows4kLevel0And16kLevel1Blocks) {
       lpa2_registers(s.regs);
       auto b = use_tables(s, c.g, 48, 0x100'0000, ds);
       const uint64_t size = uint64_t{1} << vmsa::level_shift(c.g, c.level);
-      b.map(size, c.level, 3 * size, kAf);
+      b.map(size, c.level, 3 * size, kLeafRw);
       const Outcome o = s.run(size + 0x1234);
       if (ds) {
         ASSERT_EQ(o.status, Status::Translated);
@@ -145,7 +145,7 @@ TEST(SMMU_CD_IPS_EFFECTIVE, DsGives52BitOutputTo4k) {
     Scenario s;
     lpa2_registers(s.regs);
     auto b = use_tables(s, Granule::K4, 48, 0x100'0000, ds);
-    b.map(0x5000, 3, uint64_t{1} << 48, kAf);  // 2^48: beyond 48 bits, inside 52
+    b.map(0x5000, 3, uint64_t{1} << 48, kLeafRw);  // 2^48: beyond 48 bits, inside 52
     const Outcome o = s.run(0x5000);
     if (ds) {
       ASSERT_EQ(o.status, Status::Translated);
@@ -172,7 +172,7 @@ TEST(SMMU_S1_WALK_START_LEVEL, FourKbWalksOfMoreThan48BitsAreNotModelled) {
 RC_GTEST_PROP(SMMU_S1_OUTPUT_ADDRESS, DsWalkGivesBasePlusOffset, ()) {
   const Granule g = *rc::gen::element(Granule::K4, Granule::K16);
   const unsigned ia_bits = *rc::gen::inRange(vmsa::granule_bits(g) + 1, g == Granule::K4 ? 49u : 53u);
-  const uint64_t base = *rc::gen::element(uint64_t{0x4000'0000}, kHigh, uint64_t{0xf} << 48);
+  const uint64_t base = *rc::gen::element(uint64_t{0x4000'0000}, kAbove48, uint64_t{0xf} << 48);
   SparseMemory mem;
   gen::VmsaTableBuilder b(mem, base, g, ia_bits, vmsa::s1_start_level(g, ia_bits), true, true);
   WalkParams p;
@@ -192,7 +192,7 @@ RC_GTEST_PROP(SMMU_S1_OUTPUT_ADDRESS, DsWalkGivesBasePlusOffset, ()) {
     const uint64_t ia = *rc::gen::arbitrary<uint64_t>() & mask(ia_bits - 1, 0) & ~(size - 1);
     const uint64_t oa = *rc::gen::arbitrary<uint64_t>() & mask(51, 0) & ~(size - 1);
     try {
-      b.map(ia, level, oa, kAf);
+      b.map(ia, level, oa, kLeafRw);
     } catch (const std::invalid_argument&) {
       continue;
     }

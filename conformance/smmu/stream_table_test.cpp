@@ -11,9 +11,9 @@ namespace {
 
 using gen::kBlock1G;
 
-constexpr uint64_t kVa = 0x40001234;
+constexpr uint64_t kSteVa = 0x40001234;
 constexpr uint64_t kL1 = 0x100000;  // the level-1 array (kStrtab)
-constexpr uint64_t kL2 = 0x300000;  // level-2 arrays, 64 KB apart
+constexpr uint64_t kSteL2 = 0x300000;  // level-2 arrays, 64 KB apart
 
 // IDR0.ST_LEVEL = 2-level, STRTAB_BASE_CFG = {FMT, SPLIT, LOG2SIZE}.
 void two_level(Scenario& s, unsigned split_field, unsigned log2size = 16, unsigned fmt = 1) {
@@ -21,21 +21,21 @@ void two_level(Scenario& s, unsigned split_field, unsigned log2size = 16, unsign
   s.regs.strtab_base_cfg = (fmt << 16) | (split_field << 6) | log2size;
 }
 
-// An L1STD for the L1 index of sid, its level-2 array at kL2 + 64 KB * index.
+// An L1STD for the L1 index of sid, its level-2 array at kSteL2 + 64 KB * index.
 uint64_t put_l1std(Scenario& s, uint32_t sid, unsigned split, unsigned span) {
-  const uint64_t l2 = kL2 + 0x10000 * uint64_t{sid >> split};
+  const uint64_t l2 = kSteL2 + 0x10000 * uint64_t{sid >> split};
   s.mem.write64(kL1 + 8 * uint64_t{sid >> split}, l2 | span);
   return l2;
 }
 
-// Runs sid with its STE at `ste_addr` (the fixture's CD and a 1 GB block at kVa).
+// Runs sid with its STE at `ste_addr` (the fixture's CD and a 1 GB block at kSteVa).
 Outcome run_at(Scenario& s, uint32_t sid, uint64_t ste_addr, Trace* trace = nullptr) {
   s.tt0->map(0x40000000, kBlock1G, 0x80000000);
   gen::write_words(s.mem, ste_addr, gen::encode_ste(s.ste));
   gen::write_words(s.mem, kCd, gen::encode_cd(s.cd));
   Transaction t;
   t.stream_id = sid;
-  t.iova = kVa;
+  t.iova = kSteVa;
   return translate(s.mem, s.regs, t, trace);
 }
 
@@ -59,7 +59,7 @@ TEST(SMMU_STRTAB_FMT, TwoLevelWithoutStLevelIsUnmodelled) {
   Scenario s;
   two_level(s, 6);
   s.regs.idr0 &= ~(3u << 27);  // FMT is RES0 without IDR0.ST_LEVEL: not guessed
-  EXPECT_EQ(run_at(s, 0, kL2).status, Status::Unmodelled);
+  EXPECT_EQ(run_at(s, 0, kSteL2).status, Status::Unmodelled);
 }
 
 // ---- SMMU.STRTAB.L1STD_ADDRESS
@@ -128,7 +128,7 @@ TEST(SMMU_STRTAB_L2_STE_ADDRESS, L2PtrAlignedToArraySize) {
   Scenario s;
   two_level(s, 10);
   const uint32_t sid = 0x400 | 0x1f;
-  const uint64_t l2 = kL2 + 0x10000;
+  const uint64_t l2 = kSteL2 + 0x10000;
   s.mem.write64(kL1 + 8, l2 | 0x7c0 | 6);  // 32 STEs = 2 KB: L2Ptr[10:6] are treated as 0
   Trace trace;
   EXPECT_EQ(run_at(s, sid, l2 + 0x1f * 64, &trace).status, Status::Translated);
@@ -142,7 +142,7 @@ TEST(SMMU_STRTAB_L2_STE_ADDRESS, SteBeyondOasIsUnmodelled) {
   s.regs.idr5 = (s.regs.idr5 & ~7u) | 0;  // OAS 32 bits
   s.mem.write64(kL1, (uint64_t{1} << 33) | 7);
   Transaction t;
-  t.iova = kVa;
+  t.iova = kSteVa;
   EXPECT_EQ(translate(s.mem, s.regs, t).status, Status::Unmodelled);
 }
 

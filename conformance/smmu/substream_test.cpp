@@ -1,6 +1,6 @@
 // Hand-computed cases for SubstreamIDs and Context descriptor tables (Arm IHI 0070 G.b §3.3.2, §5.2 S1Fmt,
 // S1CDMax, S1DSS, §5.3 L1CD, §7.3.7, §7.3.9), test suites named after the clause ids. The fixture's CD (one
-// 1 GB block at kVa) is copied to the table positions a test names; every other CD of a table is all zero
+// 1 GB block at kSsidVa) is copied to the table positions a test names; every other CD of a table is all zero
 // (V = 0: C_BAD_CD if it is ever fetched).
 #include <gtest/gtest.h>
 
@@ -13,10 +13,10 @@ namespace {
 
 using gen::kBlock1G;
 
-constexpr uint64_t kVa = 0x40001234;
-constexpr uint64_t kOut = 0x80000000 + (kVa & 0x3fffffff);
+constexpr uint64_t kSsidVa = 0x40001234;
+constexpr uint64_t kOut = 0x80000000 + (kSsidVa & 0x3fffffff);
 constexpr uint64_t kTable = 0x1000000;  // the CD table (linear or level 1), 16 MB aligned
-constexpr uint64_t kL2 = 0x2000000;     // level-2 CD tables, 64 KB apart
+constexpr uint64_t kCdL2 = 0x2000000;     // level-2 CD tables, 64 KB apart
 
 // IDR1.SSIDSIZE, IDR0.CD2L; the STE's substream fields with S1ContextPtr = kTable.
 void substreams(Scenario& s, unsigned ssidsize, unsigned s1cdmax, unsigned s1fmt = 0, unsigned s1dss = 0,
@@ -34,17 +34,17 @@ void put_cd(Scenario& s, uint64_t addr) {
   gen::write_words(s.mem, addr, gen::encode_cd(s.cd));
 }
 
-// A 2-level table: the L1CD of `index` points at a level-2 table of its own (kL2 + 64 KB * L1 index) and the
+// A 2-level table: the L1CD of `index` points at a level-2 table of its own (kCdL2 + 64 KB * L1 index) and the
 // fixture's CD goes in it. Returns the CD's address.
 uint64_t put_2level_cd(Scenario& s, unsigned split, uint32_t index, bool v = true) {
-  const uint64_t l2 = kL2 + 0x10000 * uint64_t{index >> split};
+  const uint64_t l2 = kCdL2 + 0x10000 * uint64_t{index >> split};
   s.mem.write64(kTable + 8 * uint64_t{index >> split}, l2 | (v ? 1 : 0));
   const uint64_t at = l2 + 64 * uint64_t{index & ((1u << split) - 1)};
   put_cd(s, at);
   return at;
 }
 
-Transaction txn(bool ssv, uint32_t ssid, uint64_t iova = kVa) {
+Transaction txn(bool ssv, uint32_t ssid, uint64_t iova = kSsidVa) {
   Transaction t;
   t.stream_id = kSid;
   t.ssv = ssv;
@@ -133,7 +133,7 @@ TEST(SMMU_STE_SUBSTREAM, StageOneBypassRefusesSubstreamIds) {
   EXPECT_TRUE(has_event(s.run(txn(true, 1)), EventType::C_BAD_SUBSTREAMID));
   const Outcome o = s.run(txn(false, 0));
   ASSERT_EQ(o.status, Status::Translated);
-  EXPECT_EQ(o.output_address, kVa);
+  EXPECT_EQ(o.output_address, kSsidVa);
 }
 TEST(SMMU_STE_SUBSTREAM, PureFunction) {
   EXPECT_FALSE(substream_bad(true, 4, false, 99));
@@ -282,7 +282,7 @@ NestedTables nested_2level(bool map_l1_table) {
   // The CD table structures live at IPAs: copy them up by kShift; the stage-1 tables stay at their PAs, which
   // stage 2 maps to themselves.
   for (const auto& w : s.mem.nonzero_words()) {
-    const bool structure = w.addr >= kTable && w.addr < kL2 + 0x100000;
+    const bool structure = w.addr >= kTable && w.addr < kCdL2 + 0x100000;
     n.mem.write64(structure ? w.addr + kShift : w.addr, w.value);
   }
   for (uint64_t p = kTables; p < kTables + 0x10000; p += 0x1000)

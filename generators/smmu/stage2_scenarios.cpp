@@ -18,7 +18,7 @@ namespace {
 
 // PA map. Stage-1 structures of nested scenarios live at IPAs [kS1Ipa, ...) and are stored at PA = IPA +
 // kIpaToPa, which stage 2 maps: an implementation that reads them at their IPA reads zeros.
-constexpr uint64_t kStrtab = 0x10000;
+constexpr uint64_t kS2Strtab = 0x10000;
 constexpr uint64_t kS2Tables = 0x0100'0000;  // stage-2 tables (PA), 16 MB per stream at most
 constexpr uint64_t kS1Ipa = 0x0010'0000;     // the CD (IPA); stage-1 tables from kS1Ipa + 1 MB
 constexpr uint64_t kIpaToPa = 0x0800'0000;
@@ -26,7 +26,7 @@ constexpr uint64_t kUnmappedCdIpa = 0x0008'0000;  // no stage-2 mapping: a CD fe
 constexpr uint64_t kUnmappedTtbIpa =
     0x000c'0000;  // no stage-2 mapping: a walk from there faults (CLASS = TT)
 constexpr uint64_t kNormalWb = uint64_t{0xf} << 2;  // S2 MemAttr [5:2] = 0b1111: Normal, Write-Back
-constexpr uint64_t kAf = uint64_t{1} << 10;
+constexpr uint64_t kS2Af = uint64_t{1} << 10;
 
 unsigned tg_code(Granule g) {
   return g == Granule::K4 ? 0 : g == Granule::K64 ? 1 : 2;  // S2TG / TG0: 00 4K, 01 64K, 10 16K
@@ -63,7 +63,7 @@ class Maker {
   Maker(const S2Plan& p) : p_(p), rng_(p.seed) {}
 
   ScenarioSpec make() {
-    s_.regs = default_registers(kStrtab, 4);
+    s_.regs = default_registers(kS2Strtab, 4);
     s_.regs.idr0 |= 1u;  // S2P
     s_.regs.idr5 = (p_.oas & 7u) | (1u << 4) | (1u << 5) | (1u << 6);
     if (p_.stt) s_.regs.idr3 |= 1u << 9;
@@ -179,7 +179,7 @@ class Maker {
     uint64_t a = kNormalWb;
     const uint64_t r = pick(10);
     a |= uint64_t{r < 6 ? 3u : r < 8 ? 1u : r < 9 ? 2u : 0u} << 6;  // S2AP
-    if (chance(85)) a |= kAf;
+    if (chance(85)) a |= kS2Af;
     if (chance(30)) a |= pick(4) << 53;      // XN[1:0]
     if (chance(30)) a |= uint64_t{1} << 51;  // DBM
     if (chance(50)) a |= pick(16) << 59;     // PBHA
@@ -238,7 +238,7 @@ class Maker {
     std::vector<uint64_t> ipas;
     if (!p_.boundaries) return ipas;
     const uint64_t page = uint64_t{1} << vmsa::granule_bits(p_.g2);
-    const uint64_t attrs = kNormalWb | (uint64_t{3} << 6) | kAf;
+    const uint64_t attrs = kNormalWb | (uint64_t{3} << 6) | kS2Af;
     // 2^eff is expressible in a descriptor's [47:g] only below 48 bits (64 KB LPA output is 52 bits).
     const bool expressible = eff2_ < 48;
     if (uint64_t ipa = map_s2(b, 3, lo, attrs, (uint64_t{1} << eff2_) - page)) ipas.push_back(ipa);
@@ -313,7 +313,7 @@ class Maker {
     std::vector<std::pair<uint64_t, uint64_t>> hits;  // (va, size)
     auto s1_leaf = [&](uint64_t ipa_target, int level) {
       const unsigned shift = vmsa::level_shift(p_.g1, level);
-      const uint64_t attrs = (uint64_t{3} << 8) | (chance(90) ? kAf : 0) | (pick(4) << 6) | (pick(8) << 2) |
+      const uint64_t attrs = (uint64_t{3} << 8) | (chance(90) ? kS2Af : 0) | (pick(4) << 6) | (pick(8) << 2) |
                              (chance(20) ? uint64_t{1} << 53 : 0) | (chance(20) ? uint64_t{1} << 54 : 0) |
                              (pick(16) << 59);
       for (int tries = 0; tries < 24; ++tries) {
@@ -345,7 +345,7 @@ class Maker {
     for (const auto& w : ipa_mem.nonzero_words()) s_.memory.write64(w.addr + kIpaToPa, w.value);
     const uint64_t page = uint64_t{1} << vmsa::granule_bits(p_.g2);
     const uint64_t struct_attrs =
-        (p_.ptw_device ? 0 : kNormalWb) | (uint64_t{chance(50) ? 3u : 1u} << 6) | kAf | (pick(16) << 59);
+        (p_.ptw_device ? 0 : kNormalWb) | (uint64_t{chance(50) ? 3u : 1u} << 6) | kS2Af | (pick(16) << 59);
     for (uint64_t ipa = kS1Ipa & ~(page - 1); ipa < b1.next_free(); ipa += page)
       b2.map(ipa, 3, ipa + kIpaToPa, struct_attrs);
 
@@ -440,7 +440,7 @@ namespace {
 ScenarioSpec sl0_sweep(Granule g, unsigned oas, bool stt, uint64_t seed) {
   std::mt19937_64 rng(seed);
   ScenarioSpec s;
-  s.regs = default_registers(kStrtab, 7);
+  s.regs = default_registers(kS2Strtab, 7);
   s.regs.idr0 |= 1u;
   s.regs.idr5 = (oas & 7u) | (1u << 4) | (1u << 5) | (1u << 6);
   if (stt) s.regs.idr3 |= 1u << 9;
@@ -463,7 +463,7 @@ ScenarioSpec sl0_sweep(Granule g, unsigned oas, bool stt, uint64_t seed) {
       // A page near the top of the input range: its start-level index uses the concatenation bits.
       const unsigned gb = vmsa::granule_bits(g);
       ipa = ((uint64_t{1} << ia) - (uint64_t{1} << gb) * (1 + rng() % 64)) | (rng() & 0xff8);
-      b.map(ipa, 3, (rng() % (uint64_t{1} << (eff - gb))) << gb, kNormalWb | (uint64_t{3} << 6) | kAf);
+      b.map(ipa, 3, (rng() % (uint64_t{1} << (eff - gb))) << gb, kNormalWb | (uint64_t{3} << 6) | kS2Af);
     }
     write_words(s.memory, ste_address(s.regs, sid), ste.encode());
     Transaction t;
@@ -481,15 +481,15 @@ ScenarioSpec sl0_sweep(Granule g, unsigned oas, bool stt, uint64_t seed) {
 // so traffic without a SubstreamID uses CD 0.
 ScenarioSpec nested_cd_table(unsigned s1fmt, unsigned hole) {
   constexpr uint64_t kVa = 0x12'3456'7000, kOutIpa = 0x4000'0000, kOutPa = 0x8000'0000;
-  constexpr uint64_t kS2Rw = kNormalWb | (uint64_t{3} << 6) | kAf;  // S2AP read/write
+  constexpr uint64_t kS2Rw = kNormalWb | (uint64_t{3} << 6) | kS2Af;  // S2AP read/write
   ScenarioSpec s;
-  s.regs = default_registers(kStrtab, 4);
+  s.regs = default_registers(kS2Strtab, 4);
   s.regs.idr0 |= 1u | (1u << 19);  // S2P, CD2L
   s.regs.idr1 |= 16u << 6;         // SSIDSIZE 16
   SparseMemory ipa_mem;            // the stage-1 structures at their IPAs
   VmsaTableBuilder b1(ipa_mem, kS1Ipa + 0x10'0000, Granule::K4, 39, vmsa::s1_start_level(Granule::K4, 39));
   VmsaTableBuilder b2(s.memory, kS2Tables, Granule::K4, 40, 1);
-  b1.map(kVa, 3, kOutIpa, kAf | (uint64_t{1} << 6));  // AP[2:1] = 01: read/write at EL0 and EL1
+  b1.map(kVa, 3, kOutIpa, kS2Af | (uint64_t{1} << 6));  // AP[2:1] = 01: read/write at EL0 and EL1
   CdFields cd;
   cd.t0sz = 25;
   cd.ttb0 = b1.root();
