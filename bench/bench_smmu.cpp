@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "generators/smmu/page_table.hpp"
@@ -83,6 +84,24 @@ void BM_Translate_S1_4K_FourLevel(benchmark::State& state) {
 }
 BENCHMARK(BM_Translate_S1_4K_FourLevel);
 
+// The same transactions with the configuration cache the harness's reference session uses: the STE and CD are
+// decoded and checked once, each transaction pays for its walk and leaf checks.
+void BM_Translate_S1_4K_FourLevel_ConfigCached(benchmark::State& state) {
+  Fixture f(512);
+  ConfigCache cache;
+  size_t i = 0;
+  uint64_t sink = 0;
+  for (auto _ : state) {
+    const Outcome o = translate(f.memory, f.regs, f.txns[i++ & 4095], cache);
+    sink += o.output_address;
+  }
+  benchmark::DoNotOptimize(sink);
+  state.SetItemsProcessed(state.iterations());
+  state.counters["translations_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Translate_S1_4K_FourLevel_ConfigCached);
+
 void BM_Translate_S1_4K_Traced(benchmark::State& state) {
   Fixture f(512);
   size_t i = 0;
@@ -103,7 +122,9 @@ struct GranuleFixture {
   SmmuRegisters regs;
   std::vector<Transaction> txns;
 
-  explicit GranuleFixture(Granule g) {
+  // spread: each of the 512 pages in its own last-level table (VA stride = one level-2 entry), so that a
+  // walk cache of fewer entries mostly misses.
+  explicit GranuleFixture(Granule g, bool spread = false) {
     regs = gen::default_registers(kStrtab, 4);
     regs.idr5 |= (1u << 5) | (1u << 6);
     gen::SteFields ste;
@@ -117,12 +138,14 @@ struct GranuleFixture {
     cd.mair = 0xff;
     gen::write_words(memory, kCd, gen::encode_cd(cd));
     const unsigned page = vmsa::granule_bits(g);
+    const unsigned stride = spread ? vmsa::level_shift(g, 2) : page;
     const uint64_t va_base = uint64_t{0x12} << 36;
     for (uint64_t i = 0; i < 512; ++i)
-      b.map(va_base + (i << page), 3, kOutput + (i << page), (1u << 10) | (1u << 6) | (3u << 8));
+      b.map(va_base + (i << stride), 3, kOutput + (i << page), (1u << 10) | (1u << 6) | (3u << 8));
     for (unsigned i = 0; i < 4096; ++i) {
       Transaction t;
-      t.iova = va_base + ((uint64_t{i} * 2654435761u) % (uint64_t{512} << page));
+      const uint64_t n = (uint64_t{i} * 2654435761u) % 512;
+      t.iova = va_base + (n << stride) + ((uint64_t{i} * 40503u) % (uint64_t{1} << page));
       t.access = (i & 1) ? AccessKind::Write : AccessKind::Read;
       txns.push_back(t);
     }
@@ -141,6 +164,27 @@ void BM_Translate_S1(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Translate_S1)->Arg(0)->Arg(1)->Arg(2);
+
+// The same with the caches of the harness's reference session (config_cache.hpp, walk_cache.hpp): range(1) =
+// 0 pages in one last-level table (the walk cache hits), 1 = spread over 512 tables (it mostly misses, so
+// this is the configuration cache alone plus full walks).
+void BM_Translate_S1_Cached(benchmark::State& state) {
+  const Granule g = static_cast<Granule>(state.range(0));
+  const bool spread = state.range(1) != 0;
+  GranuleFixture f(g, spread);
+  ConfigCache cache;
+  size_t i = 0;
+  uint64_t sink = 0;
+  for (auto _ : state) sink += translate(f.memory, f.regs, f.txns[i++ & 4095], cache).output_address;
+  benchmark::DoNotOptimize(sink);
+  state.SetLabel(std::string(g == Granule::K4    ? "4K"
+                             : g == Granule::K16 ? "16K"
+                                                 : "64K") +
+                 (spread ? " spread" : " one table"));
+  state.counters["translations_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Translate_S1_Cached)->ArgsProduct({{0, 1, 2}, {0, 1}});
 
 // ---- Stage 2 only (STE.Config 0b110) and nested (0b111) through translate(), end to end: STE, stage-2 S2*
 // checks, (nested) CD fetch through stage 2, stage-1 walk with every descriptor address translated by stage

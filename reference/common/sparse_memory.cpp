@@ -36,6 +36,7 @@ void SparseMemory::grow() {
 }
 
 void SparseMemory::write64(uint64_t addr, uint64_t value) {
+  ++generation_;
   const uint64_t page_number = addr >> kPageShift;
   const uint64_t* page = find_page(page_number);
   size_t offset;
@@ -54,6 +55,7 @@ void SparseMemory::write64(uint64_t addr, uint64_t value) {
 }
 
 void SparseMemory::clear() {
+  ++generation_;
   slots_.clear();
   shift_ = 64;
   words_.clear();

@@ -26,6 +26,9 @@ class SparseMemory {
 
   bool empty() const { return page_numbers_.empty(); }
   void clear();
+  // Changes with every write and clear: a cache of what was read from this memory (smmu::ConfigCache) is
+  // stale once it differs.
+  uint64_t generation() const { return generation_; }
 
   struct Word {
     uint64_t addr;
@@ -61,6 +64,7 @@ class SparseMemory {
   unsigned shift_ = 64;      // 64 - log2(slots_.size())
   std::vector<uint64_t> words_;
   std::vector<uint64_t> page_numbers_;  // by page index
+  uint64_t generation_ = 0;
 };
 
 }  // namespace vipcts

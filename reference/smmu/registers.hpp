@@ -18,6 +18,7 @@ struct SmmuRegisters {
   uint32_t gbpa = 0;  // 0x044: ABORT[20]
   uint64_t strtab_base = 0;      // 0x080: ADDR[51:6]
   uint32_t strtab_base_cfg = 0;  // 0x088: FMT[17:16], SPLIT[10:6], LOG2SIZE[5:0]
+  bool operator==(const SmmuRegisters&) const = default;
 };
 
 // Typed views of the fields the model uses.

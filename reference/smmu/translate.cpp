@@ -3,6 +3,7 @@
 #include "translate.hpp"
 
 #include "cd_table.hpp"
+#include "config_cache.hpp"
 #include "context_descriptor.hpp"
 #include "descriptor.hpp"
 #include "pbha.hpp"
@@ -277,6 +278,32 @@ bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned 
   return true;
 }
 
+// What TTBx (which = 0 or 1) of a legal CD fixes for every walk through it (§5.4; SMMU.S1.EPD,
+// SMMU.S1.INPUT_RANGE, SMMU.CD.IPS_EFFECTIVE, SMMU.S1.WALK_START_LEVEL, SMMU.PBHA.S1_ENABLE).
+TtbRegime ttb_regime(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned which) {
+  TtbRegime t;
+  t.epd = which == 0 ? cd.epd0() : cd.epd1();
+  if (t.epd) return t;
+  // VA[AddrTop : N] must be all 0 (TTB0) or all 1 (TTB1); AddrTop = 55 with TBIx, else 63.
+  const unsigned txsz = which == 0 ? cd.t0sz() : cd.t1sz();
+  const bool tbi = which == 0 ? cd.tbi0() : cd.tbi1();
+  t.tbi = tbi;
+  t.txsz = txsz;
+  t.range_mask = mask(tbi ? 55 : 63, 64 - txsz);
+  t.granule = which == 0 ? tg0_granule(cd.tg0()) : tg1_granule(cd.tg1());
+  t.ds = ds_effective(regs, cd, t.granule);
+  t.eff_ips = ttb_eff_ips(regs, cd, t.granule);
+  t.start_level = vmsa::s1_start_level(t.granule, 64 - txsz);
+  // HADx is RES0 unless IDR3.HAD [2]; PBHA needs IDR3.PBHA [3] (and HADx, HWUxnn).
+  const bool idr3_pbha = bit(regs.idr3, 3), idr3_had = bit(regs.idr3, 2);
+  const bool hadx = which == 0 ? cd.had0() : cd.had1();
+  const unsigned hwu = which == 0 ? cd.hwu0() : cd.hwu1();
+  t.had = idr3_had && hadx;
+  t.pbha_enables = s1_pbha_enables(idr3_pbha, idr3_had, hadx, hwu);
+  t.cd_sh = which == 0 ? cd.sh0() : cd.sh1();
+  return t;
+}
+
 // The PA of a structure the SMMU reads for stage 1 (a CD or an L1CD, `bytes` long, never crossing a stage-2
 // page). With stage 2 the address is an IPA translated first: a fault there is a stage-2 record with CLASS =
 // CD and IPA = the structure's address (SMMU.NESTED.CD_FETCH; §5.2 S1ContextPtr, §3.4.3, §7.3.13). A PA
@@ -339,10 +366,20 @@ bool cd_table_lookup(Outcome& out, Trace* trace, const SparseMemory& memory, con
   return structure_pa(out, trace, memory, txn, s2, oas, addr, 64, cd_addr);
 }
 
+Outcome& translate_stage1(Outcome& out, const SparseMemory& memory, const SmmuRegisters& regs,
+                          const Transaction& txn, Trace* trace, PbhaCombine pbha_combine,
+                          const StageOneConfig& config, WalkCache* walks);
+
 // The body of translate(), filling `out` in place: every early return hands back the caller's object, so the
 // fast path never copies an Outcome.
 Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
-                  Trace* trace, PbhaCombine pbha_combine) {
+                  Trace* trace, PbhaCombine pbha_combine, ConfigCache* cache) {
+  if (cache != nullptr && trace == nullptr) {
+    if (const ConfigCache::Entry* e = cache->find(memory, regs, txn)) {
+      out.clauses = e->clauses;
+      return translate_stage1(out, memory, regs, txn, nullptr, pbha_combine, e->config, &cache->walks);
+    }
+  }
   const unsigned oas = address_size_bits(idr5_oas(regs));
 
   // SMMUEN = 0: GBPA decides. ABORT terminates; otherwise bypass, and an input beyond the OAS is aborted;
@@ -563,55 +600,72 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
       (bit(regs.idr3, 17) && cd.epan()) || (bit(regs.idr3, 13) && (cd.e0pd0() || cd.e0pd1())))
     return unmodelled(out);
 
+  // The stage-1 configuration is complete: the CD is legal and fully modelled. Without stage 2 it depends
+  // on nothing but memory, registers and the stream, so it may be cached (§16.2).
+  const StageOneConfig s1_config{cd, {ttb_regime(regs, cd, 0), ttb_regime(regs, cd, 1)}, stage2, s2};
+  if (cache != nullptr && trace == nullptr && !stage2)
+    cache->store(memory, regs, txn, s1_config, out.clauses);
+  return translate_stage1(out, memory, regs, txn, trace, pbha_combine, s1_config,
+                          cache != nullptr ? &cache->walks : nullptr);
+}
+
+// Stage-1 translation of one transaction with a legal CD, and when nested its stage 2.
+Outcome& translate_stage1(Outcome& out, const SparseMemory& memory, const SmmuRegisters& regs,
+                          const Transaction& txn, Trace* trace, PbhaCombine pbha_combine,
+                          const StageOneConfig& config, WalkCache* walks) {
+  const ContextDescriptor& cd = config.cd;
+  const bool stage2 = config.stage2;
+  const S2Params& s2 = config.s2;
+
   // ---- Stage-1 translation. VA[55] selects TTB0/TTB1 (DDI 0487 AArch64.GetVARange; IHI 0070 §5.4.1).
   const unsigned which = bit(txn.iova, 55) ? 1 : 0;
   if (Witness* w = decide(out, trace, Clause::S1_TTB_SELECT)) w->set("iova", txn.iova).set("ttb", which);
+  const TtbRegime& t = config.ttb[which];
 
-  const bool epd = which == 0 ? cd.epd0() : cd.epd1();
-  if (Witness* w = decide(out, trace, Clause::S1_EPD)) w->set("epd", epd).set("fault", epd);
-  if (epd) {
+  if (Witness* w = decide(out, trace, Clause::S1_EPD)) w->set("epd", t.epd).set("fault", t.epd);
+  if (t.epd) {
     priority_witness(out, trace, true, false, false, false, S1Fault::Translation);
     return s1_fault(out, trace, txn, cd, S1Fault::Translation);
   }
 
-  // VA[AddrTop : N] must be all 0 (TTB0) or all 1 (TTB1); AddrTop = 55 with TBIx, else 63.
-  const unsigned txsz = which == 0 ? cd.t0sz() : cd.t1sz();
-  const bool tbi = which == 0 ? cd.tbi0() : cd.tbi1();
-  const uint64_t range_mask = mask(tbi ? 55 : 63, 64 - txsz);
+  const uint64_t range_mask = t.range_mask;
   const bool range_fault = (txn.iova & range_mask) != (which == 1 ? range_mask : 0);
   if (Witness* w = decide(out, trace, Clause::S1_INPUT_RANGE))
-    w->set("iova", txn.iova).set("txsz", txsz).set("tbi", tbi).set("ttb", which).set("fault", range_fault);
+    w->set("iova", txn.iova)
+        .set("txsz", t.txsz)
+        .set("tbi", t.tbi)
+        .set("ttb", which)
+        .set("fault", range_fault);
   if (range_fault) {
     priority_witness(out, trace, true, false, false, false, S1Fault::Translation);
     return s1_fault(out, trace, txn, cd, S1Fault::Translation);
   }
 
-  const Granule g = which == 0 ? tg0_granule(cd.tg0()) : tg1_granule(cd.tg1());
-  const unsigned eff_ips = ttb_eff_ips(regs, cd, g);
+  const Granule g = t.granule;
+  const unsigned eff_ips = t.eff_ips;
   const bool g64 = g == Granule::K64;
-  const bool ds = ds_effective(regs, cd, g);
+  const bool ds = t.ds;
   if (Witness* w = decide(out, trace, Clause::CD_IPS_EFFECTIVE))
     w->set("ips", cd.ips()).set("oas", idr5_oas(regs)).set("g64", g64).set("ds", ds).set("eff_ips", eff_ips);
-  const int start = vmsa::s1_start_level(g, 64 - txsz);
   if (Witness* w = decide(out, trace, Clause::S1_WALK_START_LEVEL))
-    w->set("granule", granule_code(g)).set("txsz", txsz).set("level", static_cast<uint64_t>(start));
+    w->set("granule", granule_code(g)).set("txsz", t.txsz).set("level", static_cast<uint64_t>(t.start_level));
 
   WalkParams params;
   params.ttb = which == 0 ? cd.ttb0() : cd.ttb1();
-  params.txsz = txsz;
+  params.txsz = t.txsz;
   params.eff_ips = eff_ips;
   params.granule = g;
   params.ds = ds;
   params.pamax = address_size_bits(idr5_oas(regs));
-  // HADx is RES0 unless IDR3.HAD [2].
-  params.had = bit(regs.idr3, 2) && (which == 0 ? cd.had0() : cd.had1());
-  const NestedTableWalk nested(memory, s2, txn, out, trace);
-  if (stage2) params.s2 = &nested;
+  params.had = t.had;
+  params.cache = walks;
+  std::optional<NestedTableWalk> nested;
+  if (stage2) params.s2 = &nested.emplace(memory, s2, txn, out, trace);
   const WalkResult walk = s1_walk(memory, params, txn.iova, out, trace);
   out.level = static_cast<int8_t>(walk.level);
-  if (nested.overflow()) return unmodelled(out);
+  if (stage2 && nested->overflow()) return unmodelled(out);
   if (walk.fault == S1Fault::Stage2)
-    return s2_fault(out, trace, txn, s2, nested.last().fault, EventClass::TT, walk.fault_ipa);
+    return s2_fault(out, trace, txn, s2, nested->last().fault, EventClass::TT, walk.fault_ipa);
   if (walk.fault != S1Fault::None) {
     priority_witness(out, trace, walk.fault == S1Fault::Translation, walk.fault == S1Fault::AddressSize,
                      false, false, walk.fault);
@@ -733,7 +787,7 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
   // descriptor, or from CD.SHx when DS is in effect, whose descriptors hold OA[51:50] in bits [9:8] (§5.4
   // DS).
   const unsigned attr_indx = desc_attr_indx(desc);
-  const unsigned cd_sh = which == 0 ? cd.sh0() : cd.sh1();
+  const unsigned cd_sh = t.cd_sh;
   out.attrs.mair_attr = static_cast<uint8_t>(bits(cd.mair(), attr_indx * 8 + 7, attr_indx * 8));
   out.attrs.sh = static_cast<uint8_t>(ds ? cd_sh : desc_sh(desc));
   if (Witness* w = decide(out, trace, Clause::S1_ATTRIBUTES)) {
@@ -741,13 +795,11 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
     w->set("ds", ds).set("cd_sh", cd_sh).set("sh", out.attrs.sh);
   }
   // PBHA (SMMU.PBHA.S1_OUTPUT): leaf bits [62:59] where IDR3.PBHA, CD.HADx and CD.HWUx enable them.
-  const bool idr3_pbha = bit(regs.idr3, 3), idr3_had = bit(regs.idr3, 2);
-  const bool hadx = which == 0 ? cd.had0() : cd.had1();
-  const unsigned hwu = which == 0 ? cd.hwu0() : cd.hwu1();
-  const uint8_t s1_enables = s1_pbha_enables(idr3_pbha, idr3_had, hadx, hwu);
+  const uint8_t s1_enables = t.pbha_enables;
   out.pbha = stage_pbha(desc, s1_enables);
   if (Witness* w = decide(out, trace, Clause::PBHA_S1_OUTPUT)) {
-    w->set("idr3_pbha", idr3_pbha).set("idr3_had", idr3_had).set("hadx", hadx).set("hwu", hwu);
+    w->set("idr3_pbha", bit(regs.idr3, 3)).set("idr3_had", bit(regs.idr3, 2));
+    w->set("hadx", which == 0 ? cd.had0() : cd.had1()).set("hwu", which == 0 ? cd.hwu0() : cd.hwu1());
     w->set("leaf", leaf_pbha_bits(desc)).set("pbha", out.pbha);
   }
   out.status = Status::Translated;
@@ -776,7 +828,14 @@ Outcome& evaluate(Outcome& out, const SparseMemory& memory, const SmmuRegisters&
 Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn, Trace* trace,
                   PbhaCombine pbha_combine) {
   Outcome out;
-  evaluate(out, memory, regs, txn, trace, pbha_combine);
+  evaluate(out, memory, regs, txn, trace, pbha_combine, nullptr);
+  return out;
+}
+
+Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
+                  ConfigCache& cache, PbhaCombine pbha_combine) {
+  Outcome out;
+  evaluate(out, memory, regs, txn, nullptr, pbha_combine, &cache);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "../common/sparse_memory.hpp"
+#include "config_cache.hpp"
 #include "outcome.hpp"
 #include "pbha.hpp"
 #include "registers.hpp"
@@ -16,6 +17,11 @@ namespace vipcts::smmu {
 // parameter, SMMU.PBHA.COMBINE); the generated vectors use stage 2 wins.
 Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
                   Trace* trace = nullptr, PbhaCombine pbha_combine = PbhaCombine::Stage2Wins);
+
+// The same answer, with the stream's configuration taken from (and kept in) `cache` when it is still exact:
+// for callers that send many transactions through one memory (a scenario, a benchmark).
+Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
+                  ConfigCache& cache, PbhaCombine pbha_combine = PbhaCombine::Stage2Wins);
 
 void apply_updates(SparseMemory& memory, const Outcome& outcome);
 

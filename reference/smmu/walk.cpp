@@ -20,17 +20,42 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
   WalkResult result;
   const Granule g = params.granule;
   const unsigned n = walk_ia_bits(params);
-  const int start = walk_start_level(params);
   // 52-bit descriptor fields: 64 KB when the effective output size is 52 (FEAT_LPA), or DS (J1.1
   // AArch64.S1LeafBase / NextTableBase).
   const bool lpa64 = g == Granule::K64 && params.eff_ips >= 52;
   const bool s1 = !params.stage2;
   Trace* const t = s1 ? trace : nullptr;
-  // The start-level table base is aligned to the size of the start-level table(s) (J1.1 S1TTBaseAddress /
-  // S2TTBaseAddress), at least 64 bytes with 52-bit output.
-  const unsigned align = vmsa::start_table_align_bits(g, n, start, params.eff_ips >= 52);
-  uint64_t table = params.ttb & ~mask(align - 1, 0);
-  int level = start;
+  int start;
+  int level;
+  uint64_t table;
+  // The walk cache may know the last-level table this VA region leads to; each table level it skips would
+  // have decided the same four clauses.
+  WalkCache* const cache = s1 && params.s2 == nullptr && trace == nullptr ? params.cache : nullptr;
+  WalkCache::Key key;
+  const WalkCache::Entry* hit = nullptr;
+  if (cache != nullptr) {
+    key = {params.ttb,  (va & mask(n - 1, 0)) >> vmsa::level_shift(g, vmsa::kFinalLevel - 1),
+           params.txsz, params.eff_ips,
+           g,           params.ds,
+           params.had};
+    hit = cache->find(memory, key);
+  }
+  if (hit != nullptr) {
+    for (Clause c :
+         {Clause::S1_WALK_INDEX, Clause::S1_DESC_INVALID, Clause::S1_DESC_TABLE, Clause::S1_ADDR_SIZE_TABLE})
+      touch(out, c);
+    start = hit->start_level;
+    level = vmsa::kFinalLevel;
+    table = hit->table;
+    result.table = hit->perms;
+  } else {
+    start = walk_start_level(params);
+    level = start;
+    // The start-level table base is aligned to the size of the start-level table(s) (J1.1 S1TTBaseAddress /
+    // S2TTBaseAddress), at least 64 bytes with 52-bit output.
+    const unsigned align = vmsa::start_table_align_bits(g, n, start, params.eff_ips >= 52);
+    table = params.ttb & ~mask(align - 1, 0);
+  }
   for (;;) {
     result.level = static_cast<unsigned>(level);
     const uint64_t index = vmsa::table_index(va, g, n, level, start);
@@ -119,6 +144,8 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
       }
       table = next;
       ++level;
+      if (cache != nullptr && level == vmsa::kFinalLevel)
+        cache->store(memory, key, start, table, result.table);
       continue;
     }
 

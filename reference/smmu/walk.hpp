@@ -11,6 +11,7 @@
 #include "granule.hpp"
 #include "outcome.hpp"
 #include "permissions.hpp"
+#include "walk_cache.hpp"
 #include "witness.hpp"
 
 namespace vipcts::smmu {
@@ -67,6 +68,7 @@ struct WalkParams {
   int start_level = -10;  // stage 2: from S2SL0; stage 1: leave as is (computed from TxSZ and the granule)
   bool stage2 = false;    // stage-2 walk: no hierarchical table attributes
   const TableAddressHook* s2 = nullptr;  // nested: translate table addresses through stage 2
+  WalkCache* cache = nullptr;            // untraced stage-1 walks without s2: resume at the last level
 };
 
 struct WalkResult {

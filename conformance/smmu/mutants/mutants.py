@@ -51,8 +51,7 @@ MUTANTS = {
         "eff_IPS not limited by IDR5.OAS"),
     "epd1-ignored": (
         "smmu/translate.cpp",
-        "const bool epd = which == 0 ? cd.epd0() : cd.epd1();\n  if (Witness* w = decide(out, trace, Clause::S1_EPD))",
-        "const bool epd = which == 0 ? cd.epd0() : false;\n  if (Witness* w = decide(out, trace, Clause::S1_EPD))",
+        "t.epd = which == 0 ? cd.epd0() : cd.epd1();", "t.epd = which == 0 ? cd.epd0() : false;",
         "EPD1 ignored at translation: TTB1 walked although disabled"),
     "rnw-inverted": (
         "smmu/translate.cpp", "e.rnw = txn.access != AccessKind::Write;", "e.rnw = txn.access == AccessKind::Write;",
@@ -106,8 +105,8 @@ MUTANTS = {
         "smmu/translate.cpp", "  e.s2 = true;\n  e.event_class = cls;", "  e.s2 = false;\n  e.event_class = cls;",
         "stage-2 fault records written with S2 = 0"),
     "s2-walk-fault-class-in": (
-        "smmu/translate.cpp", "s2_fault(out, trace, txn, s2, nested.last().fault, EventClass::TT, walk.fault_ipa)",
-        "s2_fault(out, trace, txn, s2, nested.last().fault, EventClass::IN, walk.fault_ipa)",
+        "smmu/translate.cpp", "s2_fault(out, trace, txn, s2, nested->last().fault, EventClass::TT, walk.fault_ipa)",
+        "s2_fault(out, trace, txn, s2, nested->last().fault, EventClass::IN, walk.fault_ipa)",
         "a stage-2 fault on a stage-1 descriptor read reported with CLASS = IN instead of TT"),
     "s2-cd-fetch-untranslated": (
         "smmu/translate.cpp", "    pa = r.pa;\n", "",

@@ -44,7 +44,7 @@ class ReferenceSession final : public SuiteSession {
 
  private:
   Outcome step(const Transaction& txn) {
-    Outcome outcome = translate(state_.memory, state_.regs, txn);
+    Outcome outcome = translate(state_.memory, state_.regs, txn, cache_);
     // Hardware updates (HTTU AF, IHI 0070 G.b §3.13) carry over to the next transaction of the scenario.
     apply_updates(state_.memory, outcome);
     last_ = outcome.clauses;
@@ -52,6 +52,7 @@ class ReferenceSession final : public SuiteSession {
   }
 
   codec::State state_;
+  ConfigCache cache_;  // serves state_.memory only
   ClauseSet last_;
 };
 
