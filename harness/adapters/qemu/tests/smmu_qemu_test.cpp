@@ -10,9 +10,12 @@
 #include <fstream>
 #include <string>
 
+#include "generators/smmu/platform.hpp"
 #include "harness/adapters/qemu/smmu_qemu.hpp"
 #include "harness/core/errors.hpp"
+#include "harness/suites/smmu/codec_text.hpp"
 #include "harness/suites/smmu/suite.hpp"
+#include "reference/smmu/stream_table.hpp"
 
 namespace vipcts {
 namespace {
@@ -141,6 +144,32 @@ TEST(QemuSmmu, TwoLevelStreamTablesTranslateWhereTheReferenceSays) {
   EXPECT_GT(t.scenarios, 5u);
   EXPECT_GT(t.outcomes, 50u);
   EXPECT_GT(t.translated_match, 5u);
+}
+
+// SMMU.STRTAB.L1STD_SPAN: --platform qemu-virt keeps a 2-level transaction only if one of the adapter's
+// device StreamIDs is inside the Span of the transaction's L1STD exactly when the transaction's StreamID is
+// (so the adapter can send it without changing what the table means). Needs no QEMU.
+TEST(QemuVirtPlatform, TwoLevelTransactionsHaveADeviceStreamIdStandingIn) {
+  size_t checked = 0;
+  for (const auto& s : platform_scenarios(11, 40)) {
+    if (!two_level(s)) continue;
+    const smmu::codec::StateWords st = smmu::codec::state_words_from_text(s.header.state.text());
+    SparseMemory m;
+    for (const auto& w : st.mem) m.write64(w.addr, w.value);
+    const unsigned split = smmu::strtab_split(st.regs);
+    for (const auto& op : s.ops) {
+      const auto sid = static_cast<uint32_t>(Json(op.request)["params"]["sid"].get<uint64_t>());
+      if (smmu::sid_out_of_range(st.regs, sid)) continue;
+      const smmu::L1Std l1{m.read64(smmu::l1std_address(st.regs, sid))};
+      const bool reaches = smmu::l1std_reaches_ste(l1, split, sid);
+      const auto& devices = smmu::gen::QemuVirtPlatform::kDeviceSids;
+      EXPECT_TRUE(std::any_of(devices.begin(), devices.end(),
+                              [&](uint32_t d) { return smmu::l1std_reaches_ste(l1, split, d) == reaches; }))
+          << s.header.id << " op " << op.index;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 50u);
 }
 
 // QEMU 7.2 keeps walking 2-level tables after FMT = 0 is written (triage.md): a linear scenario run after a
