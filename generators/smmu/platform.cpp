@@ -1,9 +1,11 @@
 #include "platform.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "builder.hpp"
 #include "harness/core/errors.hpp"
+#include "reference/smmu/stream_table.hpp"
 #include "reference/smmu/translate.hpp"
 
 namespace vipcts::smmu::gen {
@@ -30,10 +32,14 @@ uint64_t hash_id(const std::string& id) {
 }
 
 // The leaf descriptor a stage-1 translation of `t` went through, found with the generator's own table builder
-// from the linear stream table, the STE's S1ContextPtr and the CD's TTBx/TxSZ (IHI 0070 G.b §5.2, §5.4).
+// from the STE the reference's Stream table lookup finds (linear or 2-level, §3.3.1), the STE's S1ContextPtr
+// and the CD's TTBx/TxSZ (IHI 0070 G.b §5.2, §5.4).
 std::optional<uint64_t> leaf_address(SparseMemory& m, const SmmuRegisters& r, const Transaction& t) {
-  if (!cr0_smmuen(r) || strtab_fmt(r) != 0) return std::nullopt;
-  const uint64_t ste0 = m.read64(strtab_base_addr(r) + uint64_t{t.stream_id} * 64);
+  if (!cr0_smmuen(r)) return std::nullopt;
+  Outcome scratch;
+  const SteLocation ste = locate_ste(m, r, t.stream_id, scratch, nullptr);
+  if (ste.result != SteLookup::Found) return std::nullopt;
+  const uint64_t ste0 = m.read64(ste.addr);
   if (bits(ste0, 3, 1) != 0b101) return std::nullopt;
   const uint64_t cd = ste0 & mask(55, 6);
   const uint64_t cd0 = m.read64(cd);
@@ -47,6 +53,18 @@ std::optional<uint64_t> leaf_address(SparseMemory& m, const SmmuRegisters& r, co
   return path.back();
 }
 
+// Whether the adapter can send a request for `sid` from one of its NVMe functions (P::kDeviceSids): with a
+// 2-level Stream table it gives the device's StreamID D the L1STD of `sid`, and D's StreamID[SPLIT-1:0] is D
+// itself, so some D must be inside that L1STD's Span exactly when `sid` is (IHI 0070 G.b §5.1.1).
+bool device_can_stand_in(const SparseMemory& m, const SmmuRegisters& r, uint32_t sid) {
+  if (strtab_fmt(r) != 1 || sid_out_of_range(r, sid)) return true;
+  const L1Std l1{m.read64(l1std_address(r, sid))};
+  const unsigned split = strtab_split(r);
+  const bool reaches = l1std_reaches_ste(l1, split, sid);
+  return std::any_of(P::kDeviceSids.begin(), P::kDeviceSids.end(),
+                     [&](uint32_t d) { return l1std_reaches_ste(l1, split, d) == reaches; });
+}
+
 }  // namespace
 
 void check_platform(const std::string& name) {
@@ -57,12 +75,13 @@ bool apply_platform(const std::string& name, ScenarioSpec& s) {
   check_platform(name);
   // QEMU 7.2 does not advertise stage 2 (IDR0.S2P = 0): stage-2 and nested scenarios are left out.
   if (idr0_s2p(s.regs)) return false;
-  // harness/adapters/qemu drives FMT = 0 (linear) Stream tables only: it places the STE of its device itself.
-  if (strtab_fmt(s.regs) != 0) return false;
   s.regs.idr0 = P::kIdr0;
   s.regs.idr1 = P::kIdr1;
   s.regs.idr3 = P::kIdr3;
   s.regs.idr5 = P::kIdr5;
+  std::erase_if(s.transactions,
+                [&](const Transaction& t) { return !device_can_stand_in(s.memory, s.regs, t.stream_id); });
+  if (s.transactions.empty()) return false;
   for (Transaction& t : s.transactions) {
     t.privileged = false;  // PCIe without a PASID TLP prefix: Data, Unprivileged (IHI 0070 G.b §13.7)
     if (t.access == AccessKind::Execute) t.access = AccessKind::Read;

@@ -6,12 +6,16 @@
 //   - a transaction that translates lands in the RAM output window [kOutLo, kOutHi), whose words the adapter
 //     tags with their own address: the leaf it goes through is given an output address in the window, and an
 //     offset into a block larger than the window is folded into the window's part of the block;
+//   - with a 2-level Stream table, a transaction is kept only if one of the adapter's NVMe StreamIDs
+//     (kDeviceSids) is inside the Span of the transaction's L1STD exactly when the transaction's StreamID is:
+//     the adapter sends it from that device, with the device's L1STD and STE loaded with the transaction's;
 //   - scenarios the reference model does not cover with these ID registers (16 KB / 64 KB granules, which
 //     QEMU advertises), and scenarios with tables outside the machine's memory, are left out.
 // Stream tables, CDs and translation tables stay where the generator puts them (0x1000_0000-0x2fff_ffff): the
 // adapter backs that range with RAM.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -30,6 +34,8 @@ struct QemuVirtPlatform {
   static constexpr uint64_t kStructLo = 0x1000'0000, kStructHi = 0x3000'0000;
   static constexpr uint64_t kRamLo = 0x4000'0000, kRamHi = 0xc000'0000;  // -m 2G
   static constexpr uint64_t kOutLo = 0x8000'0000, kOutHi = 0x8400'0000;
+  // StreamIDs of the adapter's NVMe functions, 00:01.0-3 and 00:02.0-3 (bus << 8 | devfn).
+  static constexpr std::array<uint32_t, 8> kDeviceSids = {8, 9, 10, 11, 16, 17, 18, 19};
 };
 
 // Throws InputError for an unknown name. Known: "qemu-virt".

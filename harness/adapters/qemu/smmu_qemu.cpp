@@ -21,10 +21,14 @@
 // with the scenario's STE[S] and STRTAB_BASE_CFG.LOG2SIZE is set so that D is on the same side of the table
 // bound as S (LOG2SIZE 5 or more when every S is inside the scenario's table, 3 when every S is outside, 4
 // when both: D 8-11 inside, 16-19 outside; SMMU.STRTAB.SID_RANGE is then checked on D). Events are reported
-// with SID S when QEMU says D. Up to eight chunks (ops of one StreamID and side of 2^48, distinct windows)
-// run at once, one per controller, so one round of DMA covers several StreamIDs; chunks whose STEs differ but
-// whose CDs share an ASID are never run together (QEMU 7.2 tags IOTLB entries with the ASID only), and a
-// chunk that finds another chunk's marker in its slots (their DMA met at one address) is run again alone.
+// with SID S when QEMU says D. With a 2-level Stream table (FMT = 0b01, SPLIT as written) the L1STD that D
+// selects gets S's L1STD and D's level-2 slot S's STE, from a D inside the Span exactly when S is (see
+// level2()); QEMU keeps walking 2-level tables once it has seen FMT = 2-level, so a linear scenario after a
+// 2-level one starts a fresh QEMU. Up to eight chunks (ops of one StreamID and side of 2^48, distinct
+// windows) run at once, one per controller, so one round of DMA covers several StreamIDs; chunks whose STEs
+// differ but whose CDs share an ASID are never run together (QEMU 7.2 tags IOTLB entries with the ASID only),
+// and a chunk that finds another chunk's marker in its slots (their DMA met at one address) is run again
+// alone.
 //
 // Transaction (apply): NVMe admin Set/Get Features "Timestamp" (FID 0x0e) move 8 bytes between the
 // controller and host memory (NVMe 1.4 §5.21.1.14); the submission queue and the controller-side buffers live
@@ -64,6 +68,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -81,6 +86,7 @@
 #include "harness/suites/smmu/codec_text.hpp"
 #include "pci.hpp"
 #include "qtest.hpp"
+#include "reference/smmu/stream_table.hpp"
 
 namespace vipcts::qemu {
 namespace {
@@ -211,6 +217,7 @@ class QemuSmmu final : public Implementation {
     info_.features.push_back("smmu.cd.tbi");
     info_.features.push_back("smmu.cd.ttb1");
     if (((idr_[0] >> 26) & 1) == 0) info_.features.push_back("smmu.cd.raz_wi");
+    if (((idr_[0] >> 27) & 3) == 1) info_.features.push_back("smmu.strtab.2level");  // IDR0.ST_LEVEL
   }
   ~QemuSmmu() override {
     if (std::getenv("VIPCTS_QTEST_STATS"))
@@ -285,7 +292,13 @@ class QemuSmmu final : public Implementation {
         out[i] = {ObservationKind::Error, nullptr, why};
         continue;
       }
-      ops.push_back({i, t, t.iova & ~uint64_t{kXfer - 1}});
+      const Op op{i, t, t.iova & ~uint64_t{kXfer - 1}};
+      const Chunk alone{{op}};
+      if (!assign({&alone})) {
+        out[i] = {ObservationKind::Error, nullptr, no_mirror(t.stream_id)};
+        continue;
+      }
+      ops.push_back(op);
     }
     // Batches: one StreamID, distinct 512-byte windows (so events can be attributed by address), and IOVAs on
     // one side of 2^48 (QEMU 7.2 drops DMA above its 48-bit IOMMU region without an event, D1 in triage.md;
@@ -463,9 +476,11 @@ class QemuSmmu final : public Implementation {
     }
     std::sort(ram_bars.begin(), ram_bars.end());
     std::sort(nvmes_.begin(), nvmes_.end(), [](const Nvme& a, const Nvme& b) { return a.sid < b.sid; });
-    if (nvmes_.size() != kControllers || nvmes_.front().sid != 8 || nvmes_[kHalf - 1].sid >= 16 ||
-        nvmes_[kHalf].sid != 16 ||
-        ram_bars != std::vector<uint64_t>{L::kStructLo, L::kStructLo + 0x1000'0000})
+    // The StreamIDs the platform generator counts on (QemuVirtPlatform::kDeviceSids).
+    bool sids_ok = nvmes_.size() == kControllers;
+    for (size_t k = 0; sids_ok && k < kControllers; ++k)
+      sids_ok = nvmes_[k].sid == smmu::gen::QemuVirtPlatform::kDeviceSids[k];
+    if (!sids_ok || ram_bars != std::vector<uint64_t>{L::kStructLo, L::kStructLo + 0x1000'0000})
       throw QtestError("PCI layout: the NVMe functions or the two ivshmem RAM BARs not where expected");
 
     for (unsigned i : {0u, 1u, 3u, 5u}) idr_[i] = q.readl(L::kSmmuBase + 4 * i);
@@ -484,6 +499,7 @@ class QemuSmmu final : public Implementation {
     q.queue_write(4, L::kSmmuBase + kCr1, 0);
     write_cr0(kCr0EvtqEn | kCr0CmdqEn);
     strtab_cfg_.reset();
+    qemu_two_level_ = false;
     q.flush();
     cmdq_prod_ = 0;
     evtq_cons_ = 0;
@@ -556,7 +572,6 @@ class QemuSmmu final : public Implementation {
 
   void load_state(const ScenarioHeader& header) {
     if (!q_ || !q_->alive()) restart();
-    Qtest& q = *q_;
     last_header_ = header;
     const smmu::codec::StateWords s = smmu::codec::state_words_from_text(header.state.text());
     const std::pair<const char*, std::pair<uint32_t, uint32_t>> idrs[] = {{"IDR0", {s.regs.idr0, idr_[0]}},
@@ -568,8 +583,13 @@ class QemuSmmu final : public Implementation {
         throw ScenarioUnsupported(std::string("state.regs.") + name + ": the scenario assumes " +
                                   hex(v.first) + ", QEMU has " + hex(v.second) +
                                   " (generate with --platform qemu-virt)");
-    if (smmu::strtab_fmt(s.regs) != 0)
-      throw ScenarioUnsupported("state.regs.STRTAB_BASE_CFG: 2-level stream tables are not driven yet");
+    // FMT = 0b01 is 2-level, the other values linear (IHI 0070 G.b §6.3.25). QEMU 7.2 goes on walking 2-level
+    // tables after FMT = 0 is written once it has seen FMT = 2-level (smmu_writel sets SMMU_FEATURE_2LVL_STE
+    // and never clears it; D18 in triage.md): a linear scenario after a 2-level one gets a fresh QEMU, so
+    // that each scenario meets an SMMU programmed only by its own state.
+    two_level_ = smmu::strtab_fmt(s.regs) == 1;
+    if (!two_level_ && qemu_two_level_) restart();
+    Qtest& q = *q_;
     std::map<uint64_t, std::vector<uint8_t>> pages;
     for (const auto& w : s.mem) {
       const bool in_struct = w.addr >= L::kStructLo && w.addr + 8 <= L::kStructHi;
@@ -584,12 +604,14 @@ class QemuSmmu final : public Implementation {
       put64(p, w.addr & 0xff8, w.value);
     }
     regs_ = s.regs;
-    // The scenario's STEs, by StreamID, for loading STE[D] per request.
+    // A linear table's STEs, by StreamID, for loading STE[D] per request (2-level: ste_words looks them up).
     stes_.clear();
+    relocated_.clear();
     strtab_ = smmu::strtab_base_addr(s.regs);
-    for (const auto& w : s.mem)
-      if (w.addr >= strtab_ && (w.addr - strtab_) / 64 < (uint64_t{1} << 20))
-        stes_[static_cast<uint32_t>((w.addr - strtab_) / 64)][((w.addr - strtab_) % 64) / 8] = w.value;
+    if (!two_level_)
+      for (const auto& w : s.mem)
+        if (w.addr >= strtab_ && (w.addr - strtab_) / 64 < (uint64_t{1} << 20))
+          stes_[static_cast<uint32_t>((w.addr - strtab_) / 64)][((w.addr - strtab_) % 64) / 8] = w.value;
 
     // Translation off while the tables change (STRTAB_BASE/CFG may only be written with SMMUEN = 0, §6.3.23).
     write_cr0(kCr0EvtqEn | kCr0CmdqEn);
@@ -607,6 +629,7 @@ class QemuSmmu final : public Implementation {
     q.queue_write(8, L::kSmmuBase + kStrtabBase, s.regs.strtab_base);
     q.queue_write(4, L::kSmmuBase + kStrtabBaseCfg, s.regs.strtab_base_cfg);
     strtab_cfg_ = s.regs.strtab_base_cfg;
+    qemu_two_level_ = qemu_two_level_ || two_level_;
     q.queue_write(4, L::kSmmuBase + kCr2, s.regs.cr2);
     q.queue_write(4, L::kSmmuBase + kGbpa,
                   s.regs.gbpa);  // no such register in 7.2: written as firmware would
@@ -682,8 +705,65 @@ class QemuSmmu final : public Implementation {
   }
 
   std::array<uint64_t, 8> ste_words(uint32_t sid) const {
+    if (two_level_) {
+      const Level2 l = level2(sid);
+      std::array<uint64_t, 8> ste{};
+      if (l.reaches)
+        for (unsigned i = 0; i < 8; ++i) ste[i] = word(l.ste + 8 * i);
+      return ste;
+    }
     const auto it = stes_.find(sid);
     return it == stes_.end() ? std::array<uint64_t, 8>{} : it->second;
+  }
+
+  uint64_t word(uint64_t addr) const {
+    const auto it = words_.find(addr);
+    return it == words_.end() ? 0 : it->second;
+  }
+
+  // ---- 2-level Stream tables (IHI 0070 G.b §3.3.1, §5.1, §6.3.24-25) ----
+  //
+  // The device's StreamID D stands in for the request's S. QEMU is given the scenario's STRTAB_BASE_CFG with
+  // only LOG2SIZE changed (FMT and SPLIT as written, reserved values included), and the L1STD that D selects
+  // under those registers is loaded with the scenario's L1STD of S, raw (Span and L2Ptr, its low bits
+  // included). D's StreamID[SPLIT-1:0] is D itself (D < 2^6 <= 2^SPLIT), so whether D is inside the Span is
+  // fixed by D: a request is only sent from a controller whose D is inside the Span exactly when S is (and
+  // D's STE, at L2Ptr's array + 64 * D, is then loaded with the scenario's STE of S). The table QEMU walks
+  // for D then means, by the reference's own reading, what the scenario's means for S: the same STE, or the
+  // same invalid StreamID. Requests for which no controller qualifies are answered with an error (no_mirror).
+  // Every D is below 2^SPLIT, so the chunks of a group share one L1STD: they run together only when their
+  // L1STDs are equal.
+
+  struct Level2 {
+    uint64_t l1std = 0;    // the L1STD S selects (raw)
+    bool reaches = false;  // it leads to an STE for S (§5.1.1)
+    uint64_t ste = 0;      // that STE's address
+  };
+  Level2 level2(uint32_t sid) const {
+    const smmu::L1Std l1{word(smmu::l1std_address(regs_, sid))};
+    const unsigned split = smmu::strtab_split(regs_);
+    Level2 l{l1.raw, smmu::l1std_reaches_ste(l1, split, sid), 0};
+    if (l.reaches) l.ste = smmu::l2_ste_address(l1, split, sid);
+    return l;
+  }
+
+  // Whether controller D can stand in for chunk c (in range, 2-level) with the registers `r` QEMU is given: D
+  // is inside S's L1STD's Span iff S is, and D's STE does not overlap the L1STD D selects.
+  bool mirrors(const Chunk& c, const smmu::SmmuRegisters& r, uint32_t d) const {
+    const Level2 s = level2(c.ops[0].txn.stream_id);
+    const smmu::L1Std l1{s.l1std};
+    const unsigned split = smmu::strtab_split(r);
+    if (smmu::l1std_reaches_ste(l1, split, d) != s.reaches) return false;
+    if (!s.reaches) return true;
+    const uint64_t ste = smmu::l2_ste_address(l1, split, d), at = smmu::l1std_address(r, d);
+    return at + 8 <= ste || at >= ste + 64;
+  }
+
+  std::string no_mirror(uint32_t sid) const {
+    const Level2 l = level2(sid);
+    return "2-level Stream table: StreamID " + hex(sid) + " is " + (l.reaches ? "inside" : "beyond") +
+           " the Span of its L1STD (" + hex(l.l1std) + ", Span " + std::to_string(l.l1std & 0x1f) +
+           ") and none of the adapter's NVMe StreamIDs (8-11, 16-19) is: not expressible with this machine";
   }
 
   // Whether chunk c can run alongside `group` on other controllers without changing any outcome: another
@@ -693,10 +773,11 @@ class QemuSmmu final : public Implementation {
   // tables would see each other's entries; run one at a time with TLBI between them, as before, they never
   // do).
   bool fits(const Chunk& c, const std::vector<Chunk>& group) const {
-    if (group.empty()) return true;
+    std::vector<const Chunk*> with{&c};
+    for (const Chunk& g : group) with.push_back(&g);
+    if (group.empty()) return assign(with).has_value();
     if (((idr_[0] >> 6) & 3) != 0) return false;  // HTTU: request order is kept, one chunk at a time
     if (group.size() >= kControllers) return false;
-    size_t in = in_range(c) ? 1 : 0, out = 1 - in;
     const auto asid = asid_of(c);
     const auto ste = ste_words(c.ops[0].txn.stream_id);
     for (const Chunk& g : group) {
@@ -706,10 +787,61 @@ class QemuSmmu final : public Implementation {
             if (a.window == b.window &&
                 (a.txn.access == AccessKind::Write || b.txn.access == AccessKind::Write))
               return false;
-      (in_range(g) ? in : out) += 1;
       if (asid && asid_of(g) == asid && ste_words(g.ops[0].txn.stream_id) != ste) return false;
     }
-    return (in == 0 || out == 0) ? in + out <= kControllers : in <= kHalf && out <= kHalf;
+    return assign(with).has_value();
+  }
+
+  // STRTAB_BASE_CFG for a group with `in` chunks inside the table and `out` outside: the scenario's with
+  // LOG2SIZE 4 when both (StreamIDs 8-11 inside, 16-19 outside), 3 when all are outside, else the scenario's
+  // LOG2SIZE or 5 if that is less (all of 8-19 inside).
+  uint32_t group_cfg(size_t in, size_t out) const {
+    const unsigned log2size = in != 0 && out != 0 ? 4
+                              : in == 0           ? 3
+                                                  : std::max(smmu::strtab_log2size(regs_), 5u);
+    return (regs_.strtab_base_cfg & ~uint32_t{0x3f}) | log2size;
+  }
+
+  // The controllers (indices into nvmes_) that run a group's chunks, lowest free first: on the chunk's side
+  // of the table bound, and for a 2-level table one that mirrors the chunk's StreamID, the chunks that select
+  // one L1STD agreeing on it. nullopt when the group does not fit.
+  std::optional<std::vector<size_t>> assign(const std::vector<const Chunk*>& group) const {
+    size_t in = 0;
+    for (const Chunk* c : group) in += in_range(*c) ? 1 : 0;
+    const bool mixed = in != 0 && in != group.size();
+    smmu::SmmuRegisters r = regs_;
+    r.strtab_base_cfg = group_cfg(in, group.size() - in);
+    std::vector<bool> taken(kControllers, false);
+    std::map<uint64_t, uint64_t> l1stds;  // L1STD address -> value, as the group's chunks need them
+    std::vector<size_t> picks;
+    for (const Chunk* c : group) {
+      const bool inside = in_range(*c);
+      const size_t lo = mixed && !inside ? kHalf : 0, hi = mixed && inside ? kHalf : kControllers;
+      // 2-level: among the controllers that mirror S, the one whose StreamID[SPLIT-1:0] is nearest to S's in
+      // bit length, so that a Span check off by a power of two treats D as it would treat S where it can.
+      const uint32_t sid = c->ops[0].txn.stream_id;
+      const unsigned want = std::bit_width(sid & ((uint32_t{1} << smmu::strtab_split(r)) - 1));
+      auto distance = [&](size_t k) {
+        const int have = std::bit_width(nvmes_[k].sid);
+        return inside && two_level_ ? std::abs(have - static_cast<int>(want)) : 0;
+      };
+      std::optional<size_t> pick;
+      for (size_t k = lo; k < hi; ++k) {
+        if (taken[k] || (pick && distance(k) >= distance(*pick))) continue;
+        if (inside && two_level_) {
+          const uint32_t d = nvmes_[k].sid;
+          const auto at = l1stds.find(smmu::l1std_address(r, d));
+          if (!mirrors(*c, r, d) || (at != l1stds.end() && at->second != level2(sid).l1std)) continue;
+        }
+        pick = k;
+      }
+      if (!pick) return std::nullopt;
+      taken[*pick] = true;
+      picks.push_back(*pick);
+      if (inside && two_level_)
+        l1stds.emplace(smmu::l1std_address(r, nvmes_[*pick].sid), level2(c->ops[0].txn.stream_id).l1std);
+    }
+    return picks;
   }
 
   // Runs chunks, several at a time on different controllers (first fit, in order).
@@ -717,6 +849,13 @@ class QemuSmmu final : public Implementation {
     while (!chunks.empty()) {
       std::vector<Chunk> group, rest;
       for (Chunk& c : chunks) (fits(c, group) ? group : rest).push_back(std::move(c));
+      if (group.empty()) {  // not even alone (run_requests answers such ops before): never loop
+        for (const Op& op : rest.front().ops)
+          out[op.index] = {ObservationKind::Error, nullptr, no_mirror(op.txn.stream_id)};
+        rest.erase(rest.begin());
+        chunks = std::move(rest);
+        continue;
+      }
       run_isolated(group, out);
       chunks = std::move(rest);
     }
@@ -784,41 +923,82 @@ class QemuSmmu final : public Implementation {
   // iff S is (see the file comment); then everything cached is invalidated.
   std::vector<Run> load_streams(const std::vector<Chunk>& group) {
     Qtest& q = *q_;
+    std::vector<const Chunk*> ptrs;
     size_t in = 0;
-    for (const Chunk& c : group) in += in_range(c) ? 1 : 0;
-    const bool mixed = in != 0 && in != group.size();
-    // LOG2SIZE: 4 puts StreamIDs 8-11 inside and 16-19 outside; 3 puts them all outside; 5 or more inside.
-    unsigned log2size = mixed ? 4 : in == 0 ? 3 : std::max(smmu::strtab_log2size(regs_), 5u);
-    std::vector<Run> runs;
-    size_t next_in = 0, next_out = mixed ? kHalf : 0, first = 0;
-    // The controllers' STE slots, as the scenario has them unless a chunk's StreamID needs the slot.
-    const uint64_t slot = strtab_ + 64ull * nvmes_[0].sid;
-    std::vector<uint8_t> stes(64 * (nvmes_.back().sid - nvmes_[0].sid + 1));
-    for (size_t off = 0; off < stes.size(); off += 8)
-      if (auto w = words_.find(slot + off); w != words_.end()) put64(stes, off, w->second);
     for (const Chunk& c : group) {
-      const bool inside = in_range(c);
-      Nvme& n = nvmes_[inside ? next_in++ : next_out++];
-      if (inside) {
-        const auto ste = ste_words(c.ops[0].txn.stream_id);
-        for (unsigned i = 0; i < 8; ++i) put64(stes, 64 * (n.sid - nvmes_[0].sid) + 8 * i, ste[i]);
-      }
-      runs.push_back({&n, first, 0, 0});
-      first += c.ops.size();
+      ptrs.push_back(&c);
+      in += in_range(c) ? 1 : 0;
+    }
+    const auto picks = assign(ptrs);
+    if (!picks) throw std::logic_error("load_streams: a group that does not fit");
+    std::vector<Run> runs;
+    size_t first = 0;
+    for (size_t k = 0; k < group.size(); ++k) {
+      runs.push_back({&nvmes_[(*picks)[k]], first, 0, 0});
+      first += group[k].ops.size();
     }
     // STRTAB_BASE_CFG is written (with SMMUEN = 0, §6.3.23) only when LOG2SIZE changes. Otherwise the STEs
     // change with translation on, as a driver's would: no DMA is in flight, and CFGI_ALL + CMD_SYNC follow.
-    const uint32_t cfg = (regs_.strtab_base_cfg & ~uint32_t{0x3f}) | log2size;
+    const uint32_t cfg = group_cfg(in, group.size() - in);
     if (strtab_cfg_ != cfg) {
       write_cr0(kCr0EvtqEn | kCr0CmdqEn);
       q.queue_write(4, L::kSmmuBase + kStrtabBaseCfg, cfg);
       strtab_cfg_ = cfg;
+      qemu_two_level_ = qemu_two_level_ || two_level_;
     }
-    store(slot, stes);  // cleared with the scenario
+    if (two_level_) {
+      load_level2(group, runs, cfg);
+    } else {
+      // The controllers' STE slots, as the scenario has them unless a chunk's StreamID needs the slot.
+      const uint64_t slot = strtab_ + 64ull * nvmes_[0].sid;
+      std::vector<uint8_t> stes(64 * (nvmes_.back().sid - nvmes_[0].sid + 1));
+      for (size_t off = 0; off < stes.size(); off += 8) put64(stes, off, word(slot + off));
+      for (size_t k = 0; k < group.size(); ++k)
+        if (in_range(group[k])) {
+          const auto ste = ste_words(group[k].ops[0].txn.stream_id);
+          for (unsigned i = 0; i < 8; ++i)
+            put64(stes, 64 * (runs[k].nvme->sid - nvmes_[0].sid) + 8 * i, ste[i]);
+        }
+      store(slot, stes);  // cleared with the scenario
+    }
     invalidate_all();
     const uint32_t on = kCr0EvtqEn | kCr0CmdqEn | (regs_.cr0 & kCr0SmmuEn);
     if (cr0_ != on) write_cr0(on);
     return runs;
+  }
+
+  // 2-level: what the previous group relocated goes back to the scenario's words; then for each chunk inside
+  // the table, the L1STD its controller D selects (under `cfg`) gets the scenario's L1STD of S and, when that
+  // reaches an STE for S, D's STE in the level-2 array gets S's (see level2()).
+  void load_level2(const std::vector<Chunk>& group, const std::vector<Run>& runs, uint32_t cfg) {
+    auto put = [&](uint64_t addr, const std::vector<uint64_t>& ws) {
+      std::vector<uint8_t> bytes(8 * ws.size());
+      for (size_t i = 0; i < ws.size(); ++i) put64(bytes, 8 * i, ws[i]);
+      store(addr, bytes);
+    };
+    for (const auto& [addr, n] : relocated_) {
+      std::vector<uint64_t> ws(n);
+      for (size_t i = 0; i < n; ++i) ws[i] = word(addr + 8 * i);
+      put(addr, ws);
+    }
+    relocated_.clear();
+    smmu::SmmuRegisters r = regs_;
+    r.strtab_base_cfg = cfg;
+    const unsigned split = smmu::strtab_split(r);
+    for (size_t k = 0; k < group.size(); ++k) {
+      if (!in_range(group[k])) continue;
+      const uint32_t d = runs[k].nvme->sid;
+      const Level2 s = level2(group[k].ops[0].txn.stream_id);
+      const uint64_t at = smmu::l1std_address(r, d);
+      put(at, {s.l1std});
+      relocated_.emplace_back(at, 1);
+      if (!s.reaches) continue;
+      const uint64_t ste = smmu::l2_ste_address(smmu::L1Std{s.l1std}, split, d);
+      std::vector<uint64_t> ws(8);
+      for (unsigned i = 0; i < 8; ++i) ws[i] = word(s.ste + 8 * i);
+      put(ste, ws);
+      relocated_.emplace_back(ste, 8);
+    }
   }
 
   // Queues chunk c's commands on its controller: per op a probe read (and for a write the marker write and
@@ -1260,6 +1440,10 @@ class QemuSmmu final : public Implementation {
   smmu::SmmuRegisters regs_;
   uint64_t strtab_ = 0;
   std::map<uint32_t, std::array<uint64_t, 8>> stes_;
+  // 2-level: the scenario's FMT; whether this QEMU has been given FMT = 2-level since it started; the words
+  // (address, count) the last group relocated (load_level2).
+  bool two_level_ = false, qemu_two_level_ = false;
+  std::vector<std::pair<uint64_t, size_t>> relocated_;
   // Guest memory the adapter changed, by page (pages not in it hold background()); exact unless a DMA write
   // may have landed where the adapter cannot tell.
   std::map<uint64_t, std::vector<uint8_t>> shadow_;
