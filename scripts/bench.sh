@@ -12,13 +12,20 @@ build=${1:-build}
 src=$PWD
 work=$(mktemp -d "${TMPDIR:-/tmp}/vipcts-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vipcts vipcts_bench vipcts_example_smmu >/dev/null
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target vipcts vipcts_bench vipcts_example_smmu \
+  conformance_smmu >/dev/null
 vipcts=$build/harness/vipcts
 plugin=$build/examples/c-plugin/libvipcts_example_smmu.so
 pin=(taskset -c 0)
 
 echo "== reference walk (bench/bench_smmu.cpp) =="
 "${pin[@]}" "$build/bench/vipcts_bench" --benchmark_min_time=1 2>/dev/null | grep -E '^BM_|^-|Benchmark'
+
+# The Z3 proofs over whole input domains (conformance/smmu/z3_proofs_test.cpp): each proof's time and the CPU
+# time of all of them.
+echo "== Z3 proofs (conformance/smmu/z3_proofs_test.cpp) =="
+/usr/bin/time -f 'all proofs: %U s user, %S s sys, %e s wall, %M KB max RSS' "${pin[@]}" \
+  "$build/conformance/conformance_smmu" --gtest_filter='Z3Proof.*' 2>&1 | grep -E '^\[       OK|^all proofs'
 
 # measure LABEL OPS CMD...: runs CMD ${VIPCTS_BENCH_RUNS:-3} times under /usr/bin/time and prints ops/s of
 # the lowest CPU time (on a shared machine the neighbours only ever add time), with that run's wall time and
