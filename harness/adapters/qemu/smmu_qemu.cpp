@@ -120,7 +120,7 @@ constexpr uint64_t kAcqUnreachable = 0x0080'0000'0000'0000;
 constexpr size_t kXfer = 8;        // Timestamp data structure (NVMe 1.4, Set Features FID 0Eh)
 constexpr size_t kSentinel = 512;  // Host Behavior Support data structure (NVMe 2.0, FID 16h)
 constexpr uint64_t kLow48 = (uint64_t{1} << 48) - 1;
-constexpr uint64_t kElapsedSlack = 8;  // ms Timestamp may add per set/get step
+constexpr uint64_t kElapsedSlack = 256;  // ms Timestamp may add over a tag's or marker's round trip
 // The admin submission queue starts at the CMB's offset 0; a chunk's slots and sentinel follow its entries
 // (queue_chunk). The sentinel's source, constant, and a zero word (inside it) sit at kCmbSentinelSrc, above
 // anything a chunk uses (entries end below 255 * 64 bytes, then at most 960 bytes of slots and the 512-byte
@@ -1175,7 +1175,7 @@ class QemuSmmu final : public Implementation {
       if (batch[i].txn.access == AccessKind::Write) {
         const uint64_t back = get64(slots, kSlot * i + 16) & kLow48;
         const uint64_t m = marker_word(r.first + i);
-        marked[i] = back >= m && back - m < 2 * kElapsedSlack;
+        marked[i] = back >= m && back - m < kElapsedSlack;
       }
 
     // Configuration errors carry no address, so they are attributed by elimination: a DMA is explained when
@@ -1268,27 +1268,28 @@ class QemuSmmu final : public Implementation {
   std::optional<uint64_t> probed_word(const std::vector<uint8_t>& slots, size_t i) const {
     return tagged_word(get64(slots, kSlot * i));
   }
-  // The word whose tag a Timestamp value read through Get Features is (bits [47:0] plus < 8 ms elapsed).
+  // The word whose tag a Timestamp value read through Get Features is (bits [47:0] plus < 256 ms elapsed).
   static std::optional<uint64_t> tagged_word(uint64_t value) {
     const uint64_t v = value & kLow48;
-    const uint64_t pa = v & ~uint64_t{7};
-    if ((v - pa) >= kElapsedSlack || (pa & ~uint64_t{0xffff'ffff}) != (kTagMagic & kLow48) ||
-        (pa & 0xffff'ffff) < L::kOutLo || (pa & 0xffff'ffff) >= L::kOutHi)
+    constexpr unsigned kIndexBits = 29;  // addresses below 2^32
+    if ((v >> (kTagShift + kIndexBits)) != ((kTagMagic & kLow48) >> (kTagShift + kIndexBits)))
       return std::nullopt;
-    return pa & 0xffff'ffff;
+    const uint64_t pa = ((v >> kTagShift) & ((uint64_t{1} << kIndexBits) - 1)) << 3;
+    if (pa < L::kOutLo || pa >= L::kOutHi) return std::nullopt;
+    return pa;
   }
 
-  // Bits [47:0] of the marker of the super-batch's op g: bit 47 set (never a tag), the batch number, g, and
-  // the low 5 bits clear (room for the elapsed milliseconds), so a marker read anywhere names the op that
-  // wrote it.
+  // Bits [47:0] of the marker of the super-batch's op g: bit 47 set (never a tag), the batch number in bits
+  // [43:28], g in [27:8], and the low byte clear (room for the elapsed milliseconds, as in tags), so a marker
+  // read anywhere names the op that wrote it.
   uint64_t marker_word(size_t g) const {
-    return 0x8000'0000'0000ull | (uint64_t{batch_seq_ & 0xffff} << 24) | (uint64_t{g} << 5);
+    return 0x8000'0000'0000ull | (uint64_t{batch_seq_ & 0xffff} << 28) | ((uint64_t{g} & 0xfffff) << 8);
   }
   // The op (index within the super-batch) whose marker `v` is, if it is one of this super-batch's markers.
   std::optional<size_t> marker_owner(uint64_t v) const {
     v &= kLow48;
-    if ((v >> 40) != 0x80 || ((v >> 24) & 0xffff) != (batch_seq_ & 0xffff)) return std::nullopt;
-    return static_cast<size_t>((v >> 5) & 0x7ffff);
+    if ((v >> 44) != 0x8 || ((v >> 28) & 0xffff) != (batch_seq_ & 0xffff)) return std::nullopt;
+    return static_cast<size_t>((v >> 8) & 0xfffff);
   }
 
   void wait_done(const Nvme& n, uint64_t offset, uint64_t expect) {

@@ -32,14 +32,17 @@ struct VirtLayout {
   static constexpr uint64_t kEvtq = 0x7100'0000;  // SMMU event queue (RAM)
 };
 
-// Tag stored in each word of the output window: the word's address (below 2^32) with 0x5a5a_a5a0 in bits
-// [63:32]. The adapter's DMA moves 8 bytes through NVMe's Timestamp feature, which returns only bits [47:0]
-// (plus the milliseconds elapsed in between), so bits [47:32] carry a magic of their own. Bit 0 is 0, so a
-// tag read as an STE, L1 descriptor or translation table descriptor is invalid, like the zero the scenario
-// state says is there (docs/formats.md §2.1).
-constexpr uint64_t kTagMagic = 0x5a5a'a5a0ull << 32;
+// Tag stored in each word of the output window: the word's index (address / 8, the address below 2^32) in
+// bits [36:8], a magic in bits [63:40] and zero elsewhere. The adapter's DMA moves 8 bytes through NVMe's
+// Timestamp feature, which returns only bits [47:0] plus the milliseconds elapsed in between, so bits [47:40]
+// carry a magic of their own (bit 47 clear: markers set it) and bits [7:0] leave 255 ms of slack for a loaded
+// host. Bit 0 is 0, so a tag read as an STE, L1 descriptor or translation table descriptor is invalid, like
+// the zero the scenario state says is there (docs/formats.md §2.1); bit 31 (CD.V) is 0 for every word of the
+// window.
+constexpr uint64_t kTagMagic = uint64_t{0x5a5a5a} << 40;
+constexpr unsigned kTagShift = 8;  // word index << 8: the low byte absorbs the elapsed milliseconds
 constexpr uint64_t tag_of(uint64_t pa) {
-  return pa | kTagMagic;
+  return kTagMagic | ((pa >> 3) << kTagShift);
 }
 
 // PROFILE is "virt-smmuv3". Throws InputError when QEMU cannot be started or the profile is unknown.
