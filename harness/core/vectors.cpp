@@ -414,7 +414,7 @@ void emit_json(YAML::Emitter& out, const Json& j) {
       out << j.dump();  // nlohmann's shortest round-trip spelling
       return;
     default:
-      out << "null";
+      out << YAML::Null;  // a plain "null" string would be quoted ("null"), and read back as a string
       return;
   }
 }
