@@ -16,6 +16,7 @@ void expect_same_outcome(const Outcome& a, const Outcome& b) {
   EXPECT_EQ(a.output_address, b.output_address);
   EXPECT_EQ(a.attrs, b.attrs);
   EXPECT_EQ(a.pbha, b.pbha);
+  EXPECT_EQ(a.pbha_unknown, b.pbha_unknown);
   EXPECT_EQ(a.event, b.event);
   EXPECT_EQ(a.update_count, b.update_count);
   EXPECT_EQ(a.updates, b.updates);

@@ -29,8 +29,10 @@ struct ExecConfig {
 // status 2 before hello", "ID: hello refused: ...", "ID: bad hello: ...") when it cannot.
 std::unique_ptr<Implementation> make_exec_implementation(const ExecConfig& config);
 
-// The reference model of the suites it is given (claims all their features).
-std::unique_ptr<Implementation> make_reference_implementation(std::vector<const Suite*> suites);
+// The reference model of the suites it is given (claims all their features), under `profile` (one of the
+// suite's profiles, "" = the default), which it declares.
+std::unique_ptr<Implementation> make_reference_implementation(std::vector<const Suite*> suites,
+                                                              std::string profile = {});
 
 // dlopen in this process: no isolation (a crash in the plugin ends vipcts), for benchmarks and debugging.
 // Throws InputError on dlopen failure, a missing vipcts_entry or an ABI version mismatch.

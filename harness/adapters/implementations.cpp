@@ -59,7 +59,7 @@ std::unique_ptr<Implementation> make_implementation(const std::string& spec,
       suites.push_back(suite);
     else if (&all_suites != nullptr)
       suites = all_suites();
-    return make_reference_implementation(suites);
+    return make_reference_implementation(suites, options.profile);
   }
   auto exec_config = [&](std::vector<std::string> argv) {
     ExecConfig config;

@@ -15,10 +15,12 @@ namespace {
 
 class ReferenceImplementation final : public Implementation {
  public:
-  explicit ReferenceImplementation(const std::vector<const Suite*>& suites) {
+  ReferenceImplementation(const std::vector<const Suite*>& suites, std::string profile) {
     info_.id = "reference";
     info_.name = "vipcts-reference";
     info_.version = VIPCTS_VERSION;
+    // The vectors file's: the reference answers for whichever profile it is checked against.
+    info_.profile = std::move(profile);
     // The reference implements every feature of its suites: nothing is ever "not applicable" to it.
     for (const Suite* suite : suites)
       for (std::string& f : suite->features())
@@ -34,7 +36,7 @@ class ReferenceImplementation final : public Implementation {
   Observation open(const Suite& suite, const ScenarioHeader& header) override {
     session_.reset();
     try {
-      session_ = suite.open_reference_text(header.state.text());
+      session_ = suite.open_reference_profile(header.state.text(), info_.profile);
     } catch (const InputError&) {
       throw;
     } catch (const std::exception& e) {
@@ -65,8 +67,9 @@ class ReferenceImplementation final : public Implementation {
 
 }  // namespace
 
-std::unique_ptr<Implementation> make_reference_implementation(std::vector<const Suite*> suites) {
-  return std::make_unique<ReferenceImplementation>(suites);
+std::unique_ptr<Implementation> make_reference_implementation(std::vector<const Suite*> suites,
+                                                              std::string profile) {
+  return std::make_unique<ReferenceImplementation>(suites, std::move(profile));
 }
 
 }  // namespace vipcts

@@ -15,7 +15,7 @@ namespace vipcts::cli {
 namespace {
 
 struct GenArgs {
-  std::string suite, output, platform, features;
+  std::string suite, output, platform, features, profile;
   uint64_t seed = 1, count = 100;
   unsigned ops = 16;
   bool no_boundary = false, no_random = false;
@@ -115,10 +115,18 @@ int gen(const Globals& g, const GenArgs& a) {
   const std::vector<std::string> allowed =
       filtered ? parse_features(*suite, a.features) : std::vector<std::string>{};
   const std::string dir = g.spec_dir();
+  // The default profile is written as "" (no header key): the same file as without --profile.
+  std::string profile;
+  try {
+    profile = canonical_profile(*suite, a.profile);
+  } catch (const InputError& e) {
+    throw InputError(std::string("gen: --profile: ") + e.what());
+  }
   ClauseFile spec = load_clause_file(dir + "/" + std::string(suite->clause_file()));
   VectorHeader h;
   h.suite = std::string(suite->name());
   h.seed = a.seed;
+  h.profile = profile;
   h.generator = std::string("vipcts ") + VIPCTS_VERSION;
   h.spec_sha256 = spec.sha256;
   GenerateOptions o;
@@ -127,6 +135,7 @@ int gen(const Globals& g, const GenArgs& a) {
   o.boundary = !a.no_boundary;
   o.random = !a.no_random;
   o.platform = a.platform;
+  o.profile = profile;
   o.spec_dir = dir;
   o.ops_per_scenario = a.ops;
   VectorWriter writer(a.output, h);
@@ -180,6 +189,10 @@ std::vector<std::pair<CLI::App*, Action>> add_gen_commands(CLI::App& app, const 
       "claims)");
   gen_cmd->add_option("--platform", a->platform,
                       "adapt scenarios to a real implementation (smmu: qemu-virt; vfio: linux-vm)");
+  gen_cmd->add_option(
+      "--profile", a->profile,
+      "expected outcomes for this profile of the implementation (smmu: pbha-combine=stage2-wins "
+      "(default), pbha-combine=or, pbha-combine=impdef)");
 
   auto in = std::make_shared<std::string>(), out = std::make_shared<std::string>();
   auto* conv = app.add_subcommand("convert", "rewrite a vector file in another encoding (.jsonl <-> .yaml)");

@@ -30,12 +30,11 @@ int run_cmd(const Globals& g, const RunArgs& a) {
                        "), found `" + r + "`");
     reports.push_back({a.output, r.substr(0, colon), r.substr(colon + 1)});
   }
-  std::string suite_name = a.suite;
-  if (suite_name.empty()) {  // the vector file says which suite it is for
-    VectorReader peek;
-    peek.open(a.vectors);
-    suite_name = peek.header().suite;
-  }
+  // The vector file says which suite it is for, and for which profile its outcomes were computed: the
+  // reference follows that profile (the runner checks any other implementation's declaration against it).
+  VectorReader peek;
+  peek.open(a.vectors);
+  const std::string suite_name = a.suite.empty() ? peek.header().suite : a.suite;
   const Suite* suite = find_suite(suite_name);
   if (!suite) throw InputError("--suite: unknown suite `" + suite_name + "`");
 
@@ -43,6 +42,7 @@ int run_cmd(const Globals& g, const RunArgs& a) {
   io.timeout_ms = a.timeout_ms;
   io.batch = a.batch;
   io.vipcts_exe = self_executable();
+  io.profile = peek.header().profile;
   std::unique_ptr<Implementation> impl = make_implementation(a.impl, io, *suite);
 
   RunOptions o;

@@ -40,6 +40,7 @@ struct ImplementationOptions {
   unsigned timeout_ms = 5000;  // per operation (out-of-process only)
   unsigned batch = 256;        // operations in flight at once (pipelining)
   std::string vipcts_exe;      // path of the running vipcts, for the plugin host
+  std::string profile;         // `reference` follows it (the vectors file's); the others declare their own
 };
 
 class Implementation {

@@ -384,6 +384,37 @@ Json make_provenance(const RunOptions& o, const Suite& suite, const ClauseFile& 
   return p;
 }
 
+// A suite's profiles (Suite::profiles()): a vectors file's expected outcomes hold for the profile it was
+// generated for, and the implementation must declare that one. A mismatch is an input error (exit 2), not a
+// failure of the operations that depend on the profile: the file cannot tell which ones they are (for smmu,
+// the nested translations where both stages enable PBHA), and generating for the declared profile is cheap.
+void check_profiles(const RunOptions& o, const Suite& suite, const VectorHeader& vh,
+                    const ImplementationInfo& info) {
+  if (suite.profiles().empty()) return;
+  std::string vectors, declared;
+  const std::string impl = o.impl_spec.empty() ? info.id : o.impl_spec;
+  try {
+    vectors = canonical_profile(suite, vh.profile);
+  } catch (const InputError& e) {
+    const bool jsonl = vector_encoding(o.vectors_path) == VectorEncoding::Jsonl;
+    throw InputError(
+        located(o.vectors_path, jsonl ? 1 : 0, std::string(jsonl ? "header." : "") + "profile: " + e.what()));
+  }
+  try {
+    declared = canonical_profile(suite, info.profile);
+  } catch (const InputError& e) {
+    throw InputError("--impl " + impl + ": declared profile (hello `profile`, C ABI `profile`): " + e.what());
+  }
+  if (vectors == declared) return;
+  auto name = [&](const std::string& p) {
+    return p.empty() ? suite.profiles().front() + " (the default)" : p;
+  };
+  throw InputError("--impl " + impl + " declares profile " + name(declared) + ", but " + o.vectors_path +
+                   " holds the outcomes of " + name(vectors) + "; generate vectors for it: vipcts gen " +
+                   std::string(suite.name()) + " --profile " +
+                   (declared.empty() ? suite.profiles().front() : declared) + " ...");
+}
+
 // A resumed run must continue the same run: same inputs, same implementation, same selection.
 void check_resumable(const std::string& path, const Json& old, const Json& now) {
   auto same = [&](const char* a, const char* b) {
@@ -422,6 +453,7 @@ int run(const RunOptions& opt, const Suite& suite, Implementation& first) {
                  "vipcts: warning: %s was generated from another version of %s (spec_sha256 differs)\n",
                  opt.vectors_path.c_str(), spec_path.c_str());
 
+  check_profiles(opt, suite, vh, first.info());
   Json provenance = make_provenance(opt, suite, spec, vh, vectors_sha, first.info(), ex);
 
   ResultWriter results;

@@ -48,6 +48,7 @@ struct GenerateOptions {
   std::string spec_dir;            // where the clause files are
   unsigned ops_per_scenario = 16;  // random transactions per random scenario
   std::string platform;            // "" or a platform the suite knows (smmu: "qemu-virt")
+  std::string profile;             // "" (default) or one of Suite::profiles(): for whom the outcomes are
 };
 
 class Suite {
@@ -91,9 +92,28 @@ class Suite {
   // without building their DOMs.
   virtual void check_operation(const Operation& op) const { (void)op; }
 
+  // Profiles (docs/implementing.md §5): named variants of the reference where the architecture leaves an
+  // implementation a legal choice. An implementation declares one (hello `profile`, the C ABI's `profile`), a
+  // vectors file is generated for one (`gen --profile`, the header's `profile`), and a run needs the two to
+  // be the same. The first is the default, also spelt "". Empty: the suite checks no declared profile (vfio,
+  // whose kernel profiles are scenario state, selected per scenario through features).
+  virtual std::vector<std::string> profiles() const { return {}; }
+  // The reference model under one of profiles() ("" = the default), for `run --impl reference` on a vectors
+  // file generated for that profile. The default ignores the profile.
+  virtual std::unique_ptr<SuiteSession> open_reference_profile(std::string_view state,
+                                                               std::string_view profile) const {
+    (void)profile;
+    return open_reference_text(state);
+  }
+
   // Writes scenarios, with the reference's expected outcomes, to sink. Same options -> same scenarios.
   virtual void generate(const GenerateOptions& options, ScenarioSink& sink) const = 0;
 };
+
+// `profile` as one of suite.profiles(), "" for the default (so a file generated for it is the same as one
+// generated without a profile). Throws InputError naming the value and the known profiles when it is not one
+// of them; a suite without profiles accepts only "".
+std::string canonical_profile(const Suite& suite, std::string_view profile);
 
 const Suite* find_suite(std::string_view name);
 std::vector<const Suite*> all_suites();

@@ -95,11 +95,11 @@ VectorHeader parse_header(const Json& j, const Checker& c, bool jsonl) {
   VectorHeader h;
   if (!j.is_object()) c.fail("header", "expected an object, found " + type_name(j));
   if (jsonl) {
-    c.only_keys(j, "header", {"type", "format", "suite", "seed", "generator", "spec_sha256"});
+    c.only_keys(j, "header", {"type", "format", "suite", "seed", "profile", "generator", "spec_sha256"});
     std::string type = c.string(c.need(j, "header", "type"), "header.type");
     if (type != "vectors") c.fail("header.type", "expected \"vectors\" on line 1, found \"" + type + "\"");
   } else {
-    c.only_keys(j, "", {"vectors", "suite", "seed", "generator", "spec_sha256", "scenarios"});
+    c.only_keys(j, "", {"vectors", "suite", "seed", "profile", "generator", "spec_sha256", "scenarios"});
   }
   const char* fkey = jsonl ? "format" : "vectors";
   uint64_t format = c.u64(c.need(j, jsonl ? "header" : "", fkey), jsonl ? "header.format" : "vectors");
@@ -110,6 +110,7 @@ VectorHeader parse_header(const Json& j, const Checker& c, bool jsonl) {
   auto name = [&](const char* k) { return jsonl ? std::string("header.") + k : std::string(k); };
   h.suite = c.string(c.need(j, obj, "suite"), name("suite"));
   h.seed = c.u64(c.need(j, obj, "seed"), name("seed"));
+  if (auto it = j.find("profile"); it != j.end()) h.profile = c.string(*it, name("profile"), false);
   if (auto it = j.find("generator"); it != j.end()) h.generator = c.string(*it, name("generator"), false);
   if (auto it = j.find("spec_sha256"); it != j.end())
     h.spec_sha256 = c.string(*it, name("spec_sha256"), false);
@@ -413,7 +414,7 @@ void emit_json(YAML::Emitter& out, const Json& j) {
       out << j.dump();  // nlohmann's shortest round-trip spelling
       return;
     default:
-      out << "null";
+      out << YAML::Null;  // a plain "null" string would be quoted ("null"), and read back as a string
       return;
   }
 }
@@ -647,6 +648,7 @@ bool VectorReader::next(VectorEvent& event) {
 
 std::string jsonl_header_line(const VectorHeader& h) {
   Json j = {{"type", "vectors"}, {"format", h.format}, {"suite", h.suite}, {"seed", h.seed}};
+  if (!h.profile.empty()) j["profile"] = h.profile;
   if (!h.generator.empty()) j["generator"] = h.generator;
   if (!h.spec_sha256.empty()) j["spec_sha256"] = h.spec_sha256;
   return j.dump();
@@ -721,6 +723,10 @@ VectorWriter::VectorWriter(const std::string& path, const VectorHeader& header)
     y << YAML::Key << "suite" << YAML::Value;
     emit_json(y, header.suite);
     y << YAML::Key << "seed" << YAML::Value << header.seed;
+    if (!header.profile.empty()) {
+      y << YAML::Key << "profile" << YAML::Value;
+      emit_json(y, header.profile);
+    }
     if (!header.generator.empty()) {
       y << YAML::Key << "generator" << YAML::Value;
       emit_json(y, header.generator);

@@ -20,6 +20,7 @@ struct VectorHeader {
   unsigned format = 1;
   std::string suite;
   uint64_t seed = 0;
+  std::string profile;      // the profile the outcomes are for (Suite::profiles()); "" = default, omitted
   std::string generator;    // "vipcts 0.1.0"; "" = omitted
   std::string spec_sha256;  // hash of the clause file the vectors were generated from; "" = omitted
 };

@@ -39,6 +39,9 @@ struct Outcome {
   // Page-Based Hardware Attributes output with the access (translated only), SMMU.PBHA.S1_OUTPUT: bit n is
   // descriptor bit 59+n where enabled, else 0.
   uint8_t pbha = 0;
+  // Nested with both stages' PBHA enabled under the IMPLEMENTATION DEFINED combine rule (PbhaCombine::ImpDef,
+  // SMMU.PBHA.COMBINE): the output PBHA is not predicted (pbha is 0) and not compared.
+  bool pbha_unknown = false;
   std::optional<EventRecord> event;  // the record written to the event queue, if any
   // Hardware descriptor updates (AF set, stage-2 dirty state by HTTU): the stage-1 leaf, and with stage 2 the
   // stage-2 descriptors used for the CD fetch, the stage-1 table reads and the output (deduplicated).

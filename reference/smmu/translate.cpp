@@ -807,7 +807,7 @@ Outcome& translate_stage1(Outcome& out, const SparseMemory& memory, const SmmuRe
   if (!stage2) return out;
 
   // Nested output: the PA of stage 2; PBHA of both stages combined by the implementation's rule (a profile
-  // parameter: the architecture leaves it IMPLEMENTATION DEFINED; IMPDEF reports 0, not compared).
+  // parameter: the architecture leaves it IMPLEMENTATION DEFINED; IMPDEF reports 0 and pbha_unknown).
   out.output_address = s2r->pa;
   if (Witness* w = decide(out, trace, Clause::PBHA_S2_OUTPUT))
     w->set("idr3_pbha", s2.idr3_pbha)
@@ -815,7 +815,10 @@ Outcome& translate_stage1(Outcome& out, const SparseMemory& memory, const SmmuRe
         .set("leaf", leaf_pbha_bits(s2r->desc))
         .set("pbha", s2r->pbha);
   const uint8_t s1_value = out.pbha;
-  out.pbha = combine_pbha(pbha_combine, s1_value, s1_enables, s2r->pbha, s2.pbha_enables).value_or(0);
+  const std::optional<uint8_t> combined =
+      combine_pbha(pbha_combine, s1_value, s1_enables, s2r->pbha, s2.pbha_enables);
+  out.pbha = combined.value_or(0);
+  out.pbha_unknown = !combined;
   if (Witness* w = decide(out, trace, Clause::PBHA_COMBINE)) {
     w->set("rule", static_cast<uint64_t>(pbha_combine)).set("s1", s1_value).set("s1en", s1_enables);
     w->set("s2", s2r->pbha).set("s2en", s2.pbha_enables).set("pbha", out.pbha);

@@ -14,7 +14,7 @@
 namespace vipcts::smmu {
 
 // pbha_combine: how the implementation combines stage-1 and stage-2 PBHA of a nested translation (a profile
-// parameter, SMMU.PBHA.COMBINE); the generated vectors use stage 2 wins.
+// parameter, SMMU.PBHA.COMBINE; the harness takes it from the profile a vectors file is generated for).
 Outcome translate(const SparseMemory& memory, const SmmuRegisters& regs, const Transaction& txn,
                   Trace* trace = nullptr, PbhaCombine pbha_combine = PbhaCombine::Stage2Wins);
 

@@ -445,6 +445,111 @@ EOF
   has_verdict results.jsonl error || fail "garbage did not give an error verdict: $(verdicts results.jsonl)"
 }
 
+# ---- profiles (docs/implementing.md §5; smmu: the PBHA combine rule of nested translations) ----
+
+# An exec implementation that declares the profile $1 and claims no feature: it never translates (the few
+# operations that need no feature fail); what is checked is how the run treats the declaration.
+write_profile_peer() {
+  cat >peer.py <<EOF
+import json, sys
+for line in sys.stdin:
+    req = json.loads(line)
+    r = {"protocol": 1, "name": "peer", "version": "0", "features": [], "profile": "$1"} \
+        if req["method"] == "hello" else {}
+    print(json.dumps({"id": req["id"], "result": r}), flush=True)
+    if req["method"] == "shutdown":
+        break
+EOF
+}
+
+# gen --profile: an OR file differs from the default file only in the pbha of some nested operations, records
+# its profile in the header (JSONL and YAML), and passes against the reference, which follows it; impdef
+# vectors leave those pbha "unknown"; --profile with the default's name writes the default file byte for byte.
+t_gen_profile_or_passes_against_reference() {
+  # Random nested scenarios with PBHA enabled at both stages and differing values are rare: 400 give 14.
+  local g=(gen smmu --seed 3 --count 400 --ops-per-scenario 4 --no-boundary)
+  run 0 def "$VIPCTS" "${g[@]}" -o def.jsonl
+  run 0 s2w "$VIPCTS" "${g[@]}" --profile pbha-combine=stage2-wins -o s2w.jsonl
+  cmp -s def.jsonl s2w.jsonl || fail "--profile pbha-combine=stage2-wins changed the default file"
+  ! grep -q '"profile"' def.jsonl || fail "the default file names a profile"
+  run 0 or "$VIPCTS" "${g[@]}" --profile pbha-combine=or -o or.jsonl
+  run 0 imp "$VIPCTS" "${g[@]}" --profile pbha-combine=impdef -o imp.jsonl
+  head -n 1 or.jsonl | grep -q '"seed":3,"profile":"pbha-combine=or"' || fail "no profile in the header"
+  python3 - def.jsonl or.jsonl imp.jsonl <<'PY' || fail "the OR/impdef files differ from the default elsewhere"
+import json, sys
+files = [open(f).read().splitlines()[1:] for f in sys.argv[1:]]
+assert len(set(map(len, files))) == 1
+changed = unknown = 0
+strip = lambda e: {k: v for k, v in e.items() if k != "pbha"}
+for d, o, i in zip(*files):
+    if d == o == i:
+        continue
+    d, o, i = json.loads(d), json.loads(o), json.loads(i)
+    assert d["type"] == "op", d
+    for x in (o, i):
+        assert {k: v for k, v in x.items() if k != "expect"} == {k: v for k, v in d.items() if k != "expect"}
+        assert strip(x["expect"]) == strip(d["expect"]), (d, x)
+    assert "SMMU.PBHA.COMBINE" in d["clauses"], d
+    changed += d["expect"].get("pbha") != o["expect"].get("pbha")
+    unknown += i["expect"].get("pbha") == "unknown"
+print("ops whose pbha differs under OR:", changed, "; unknown under impdef:", unknown)
+assert changed > 0 and unknown >= changed
+PY
+  run 0 run "$VIPCTS" run --impl reference --vectors or.jsonl -o results.jsonl
+  grep -q '"profile":"pbha-combine=or"' results.jsonl || fail "provenance does not show the reference's profile"
+  run 0 conv "$VIPCTS" convert or.jsonl or.yaml
+  grep -Eq '^profile: "?pbha-combine=or"?$' or.yaml || fail "the YAML file lost the profile"
+  run 0 runy "$VIPCTS" run --impl reference --vectors or.yaml -o results-yaml.jsonl
+  run 0 runi "$VIPCTS" run --impl reference --vectors imp.jsonl -o results-imp.jsonl
+}
+
+# runs LOG RESULTS CMD...: a run that gets past the profile check (not exit 2) and writes its summary.
+runs() {
+  local log=$1 results=$2
+  shift 2
+  "$@" >"$log.out" 2>"$log.err"
+  [ $? -ne 2 ] || fail "exit 2: $(head -c 400 "$log.err")"
+  summary_of "$results" >/dev/null
+}
+
+# Declared profile against the file's: the same profile runs; another is exit 2 naming both, before any
+# operation runs ("" and the default's name are the same profile).
+t_profile_mismatch_is_an_input_error() {
+  need_fixture
+  run 0 or "$VIPCTS" gen smmu --seed 3 --count 4 --no-boundary --profile pbha-combine=or -o or.jsonl
+  write_profile_peer pbha-combine=or
+  runs same r1.jsonl "$VIPCTS" run --impl "exec:python3 peer.py" --vectors or.jsonl -o r1.jsonl
+  expect_input_error 'declares profile pbha-combine=or, but .*vectors\.jsonl holds the outcomes of pbha-combine=stage2-wins \(the default\)' \
+    other "$VIPCTS" run --impl "exec:python3 peer.py" --vectors "$VECTORS" -o r2.jsonl
+  [ "$(wc -l <other.err)" -eq 1 ] || fail "more than one line: $(cat other.err)"
+  [ ! -s r2.jsonl ] || fail "a results file was written"
+  write_profile_peer pbha-combine=stage2-wins
+  runs default r3.jsonl "$VIPCTS" run --impl "exec:python3 peer.py" --vectors "$VECTORS" -o r3.jsonl
+  write_profile_peer ""
+  expect_input_error 'declares profile pbha-combine=stage2-wins \(the default\), but or\.jsonl holds the outcomes of pbha-combine=or' \
+    default-vs-or "$VIPCTS" run --impl "exec:python3 peer.py" --vectors or.jsonl -o r4.jsonl
+}
+
+# Unknown profile names: in gen's option, in an implementation's declaration and in a vectors file's header.
+t_unknown_profile_is_an_input_error() {
+  need_fixture
+  expect_input_error '^vipcts: gen: --profile: unknown profile `pbha-combine=and` of suite smmu \(known: pbha-combine=stage2-wins' \
+    gen "$VIPCTS" gen smmu --seed 3 --count 4 --profile pbha-combine=and -o bad.jsonl
+  [ ! -e bad.jsonl ] || fail "gen wrote a file"
+  write_profile_peer pbha-combine=and
+  expect_input_error 'exec:python3 peer\.py: declared profile \(hello `profile`, C ABI `profile`\): unknown profile `pbha-combine=and`' \
+    hello "$VIPCTS" run --impl "exec:python3 peer.py" --vectors "$VECTORS" -o r.jsonl
+  python3 - "$VECTORS" >v.jsonl <<'PY' || fail "cannot edit the header"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+h = json.loads(lines[0])
+h["profile"] = "stage1-wins"
+print("\n".join([json.dumps(h, separators=(",", ":"))] + lines[1:]))
+PY
+  expect_input_error 'v\.jsonl:1: header\.profile: unknown profile `stage1-wins`' header \
+    "$VIPCTS" run --impl reference --vectors v.jsonl -o r.jsonl
+}
+
 type "t_$TEST" >/dev/null 2>&1 || fail "no such test"
 "t_$TEST"
 echo "PASS [$TEST]"

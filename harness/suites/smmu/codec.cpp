@@ -456,7 +456,10 @@ Json encode_outcome(const Outcome& o) {
       j.add("status", "translated")
           .add("oa", to_hex(o.output_address))
           .add("attrs", encode_attrs(o.attrs.mair_attr, o.attrs.sh));
-      if (o.pbha != 0) j.add("pbha", to_hex(o.pbha));  // absent = 0 (docs/formats.md §2.3)
+      if (o.pbha_unknown)
+        j.add("pbha", "unknown");  // pbha-combine=impdef, both stages enabled: not compared
+      else if (o.pbha != 0)
+        j.add("pbha", to_hex(o.pbha));  // absent = 0 (docs/formats.md §2.3)
       break;
     case Status::Terminated:
       j.add("status", "terminated")
@@ -701,7 +704,10 @@ WireOutcome decode_outcome(const Json& j, const Path& path) {
           fail(at, "expected \"abort\" or \"raz_wi\", found " + show(value));
         break;
       case kPbha:
-        w.pbha = static_cast<uint8_t>(parse_hex_u64(value, at, 4));  // PBHA[3:0], SMMU.PBHA.S1_OUTPUT
+        if (value.is_string() && value.get_ref<const std::string&>() == "unknown")
+          w.pbha_unknown = true;  // SMMU.PBHA.COMBINE under pbha-combine=impdef
+        else
+          w.pbha = static_cast<uint8_t>(parse_hex_u64(value, at, 4));  // PBHA[3:0], SMMU.PBHA.S1_OUTPUT
         break;
       case kEvent:
         if (!value.is_null()) {

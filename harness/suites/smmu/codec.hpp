@@ -110,6 +110,7 @@ struct WireOutcome {
   uint8_t sh = 0;
   bool has_attrs = false;  // an implementation that cannot observe attributes omits them (not compared)
   uint8_t pbha = 0;        // PBHA[3:0]; absent = 0
+  bool pbha_unknown = false;  // "pbha":"unknown": IMPLEMENTATION DEFINED (pbha-combine=impdef), not compared
   bool has_event = false;
   EventRecord event;
   bool updates_unknown = false;

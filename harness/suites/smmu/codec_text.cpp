@@ -246,7 +246,9 @@ bool decode_outcome_text(std::string_view text, WireOutcome& w) {
       w.mair = static_cast<uint8_t>(mair);
       w.has_attrs = true;
     }
-    if (c.peek() == ',' && c.rest().starts_with(",\"pbha\":")) {
+    if (c.lit(",\"pbha\":\"unknown\"")) {
+      w.pbha_unknown = true;
+    } else if (c.peek() == ',' && c.rest().starts_with(",\"pbha\":")) {
       if (!hex_field(c, ",\"pbha\":", pbha, 4)) return false;
       w.pbha = static_cast<uint8_t>(pbha);
     }
@@ -300,7 +302,10 @@ bool append_outcome_text(std::string& out, const Outcome& o) {
     out += R"({"status":"translated")";
     append_key_hex(out, ",\"oa\":", o.output_address);
     append_attrs(out, o.attrs.mair_attr, o.attrs.sh);
-    if (o.pbha != 0) append_key_hex(out, ",\"pbha\":", o.pbha);
+    if (o.pbha_unknown)
+      out += ",\"pbha\":\"unknown\"";
+    else if (o.pbha != 0)
+      append_key_hex(out, ",\"pbha\":", o.pbha);
   } else {
     out += o.termination == Termination::RazWi ? R"({"status":"terminated","termination":"raz_wi")"
                                                : R"({"status":"terminated","termination":"abort")";

@@ -29,9 +29,20 @@ std::vector<std::string> clause_ids(const ClauseSet& set) {
 // ---- Sessions
 // ---------------------------------------------------------------------------------------------------
 
+// The PBHA combine rule of a profile ("" = the default, stage 2 wins); InputError for anything else.
+PbhaCombine pbha_rule_of(std::string_view profile) {
+  constexpr std::string_view kPrefix = "pbha-combine=";
+  PbhaCombine rule = PbhaCombine::Stage2Wins;
+  if (profile.empty() ||
+      (profile.starts_with(kPrefix) && parse_pbha_combine(profile.substr(kPrefix.size()), rule)))
+    return rule;
+  (void)canonical_profile(smmu_suite(), profile);  // throws for an unknown profile, naming the known ones
+  throw std::logic_error("smmu profile `" + std::string(profile) + "` has no PBHA combine rule");
+}
+
 class ReferenceSession final : public SuiteSession {
  public:
-  explicit ReferenceSession(codec::State state) : state_(std::move(state)) {}
+  ReferenceSession(codec::State state, PbhaCombine rule) : state_(std::move(state)), rule_(rule) {}
 
   Json apply(const Json& request) override {
     return codec::encode_outcome(step(codec::decode_request(request)));
@@ -44,7 +55,7 @@ class ReferenceSession final : public SuiteSession {
 
  private:
   Outcome step(const Transaction& txn) {
-    Outcome outcome = translate(state_.memory, state_.regs, txn, cache_);
+    Outcome outcome = translate(state_.memory, state_.regs, txn, cache_, rule_);
     // Hardware updates (HTTU AF, IHI 0070 G.b §3.13) carry over to the next transaction of the scenario.
     apply_updates(state_.memory, outcome);
     last_ = outcome.clauses;
@@ -52,6 +63,7 @@ class ReferenceSession final : public SuiteSession {
   }
 
   codec::State state_;
+  PbhaCombine rule_;
   ConfigCache cache_;  // serves state_.memory only
   ClauseSet last_;
 };
@@ -243,15 +255,28 @@ std::vector<std::string> SmmuSuite::features() const {
           "smmu.ssid",       "smmu.cd.2level"};
 }
 
+std::vector<std::string> SmmuSuite::profiles() const {
+  std::vector<std::string> out;
+  for (PbhaCombine c : {PbhaCombine::Stage2Wins, PbhaCombine::Or, PbhaCombine::ImpDef})
+    out.push_back("pbha-combine=" + std::string(pbha_combine_name(c)));
+  return out;
+}
+
 std::unique_ptr<SuiteSession> SmmuSuite::open_reference(const Json& state) const {
-  return std::make_unique<ReferenceSession>(codec::decode_state(state));
+  return std::make_unique<ReferenceSession>(codec::decode_state(state), PbhaCombine::Stage2Wins);
 }
 
 std::unique_ptr<SuiteSession> SmmuSuite::open_reference_text(std::string_view state) const {
+  return open_reference_profile(state, "");
+}
+
+std::unique_ptr<SuiteSession> SmmuSuite::open_reference_profile(std::string_view state,
+                                                                std::string_view profile) const {
+  const PbhaCombine rule = pbha_rule_of(profile);
   codec::StateWords s = codec::state_words_from_text(state);
   codec::State st{s.regs, {}};
   for (const auto& w : s.mem) st.memory.write64(w.addr, w.value);
-  return std::make_unique<ReferenceSession>(std::move(st));
+  return std::make_unique<ReferenceSession>(std::move(st), rule);
 }
 
 uint32_t SmmuSuite::abi_version() const {
@@ -339,8 +364,13 @@ Comparison compare_outcomes(codec::WireOutcome& e, codec::WireOutcome& o) {
     d.add("status", summary(e), summary(o));
   } else if (e.status == Status::Translated) {
     d.hex("oa", e.oa, o.oa);
-    d.hex("pbha", e.pbha, o.pbha);  // SMMU.PBHA.S1_OUTPUT; vectors enabling PBHA need the feature smmu.pbha
-    if (o.has_attrs) {              // absent: not observable by this implementation (docs/formats.md §2.3)
+    // SMMU.PBHA.S1_OUTPUT; vectors enabling PBHA need the feature smmu.pbha. "unknown" in the vector: the
+    // profile pbha-combine=impdef on a nested translation where both stages enable PBHA (SMMU.PBHA.COMBINE).
+    if (o.pbha_unknown && !e.pbha_unknown)
+      d.add("pbha", codec::to_hex(e.pbha), "unknown");
+    else if (!e.pbha_unknown)
+      d.hex("pbha", e.pbha, o.pbha);
+    if (o.has_attrs) {  // absent: not observable by this implementation (docs/formats.md §2.3)
       d.hex("attrs.mair", e.mair, o.mair);
       d.number("attrs.sh", e.sh, o.sh);
     }
@@ -378,6 +408,7 @@ void SmmuSuite::generate(const GenerateOptions& options, ScenarioSink& sink) con
   g.boundary = options.boundary;
   g.platform = options.platform;
   g.spec_file = options.spec_dir + "/" + std::string(clause_file());
+  const PbhaCombine rule = pbha_rule_of(options.profile);
   std::vector<Operation> ops;
   gen::generate(g, [&](const gen::ScenarioSpec& spec) {
     // Expected outcomes: the model over the transactions in order, hardware updates applied between them.
@@ -386,7 +417,7 @@ void SmmuSuite::generate(const GenerateOptions& options, ScenarioSink& sink) con
     ops.clear();
     ops.reserve(spec.transactions.size());
     for (size_t i = 0; i < spec.transactions.size(); ++i) {
-      const Outcome outcome = translate(memory, spec.regs, spec.transactions[i]);
+      const Outcome outcome = translate(memory, spec.regs, spec.transactions[i], nullptr, rule);
       if (outcome.status == Status::Unmodelled)
         throw InputError("generator: scenario " + spec.id + " op " + std::to_string(i) +
                          ": the reference model does not cover this configuration (the generator must not "

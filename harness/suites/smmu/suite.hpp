@@ -13,6 +13,10 @@ class SmmuSuite final : public Suite {
   std::string_view clause_file() const override { return "smmu.yaml"; }
   std::vector<std::string> features() const override;
   std::vector<std::string> methods() const override { return {"translate"}; }
+  // `pbha-combine=RULE` for each PbhaCombine, stage 2 wins first (the default): how the implementation
+  // combines stage-1 and stage-2 PBHA of a nested translation, which the architecture leaves open
+  // (SMMU.PBHA.COMBINE). The rule only changes the `pbha` of translations where both stages enable PBHA.
+  std::vector<std::string> profiles() const override;
 
   // The reference answers an unmodelled configuration with {"status":"unmodelled"}, which compare() reports
   // as a mismatch on every implementation (never a silent pass, never a crash).
@@ -23,6 +27,8 @@ class SmmuSuite final : public Suite {
   std::unique_ptr<SuiteSession> open_plugin(const void* suite_table, const Json& state) const override;
   // The text twins, through codec_text.hpp's fast path where it can.
   std::unique_ptr<SuiteSession> open_reference_text(std::string_view state) const override;
+  std::unique_ptr<SuiteSession> open_reference_profile(std::string_view state,
+                                                       std::string_view profile) const override;
   std::unique_ptr<SuiteSession> open_plugin_text(const void* suite_table,
                                                  std::string_view state) const override;
   void check_state_text(std::string_view state) const override;
@@ -37,7 +43,7 @@ class SmmuSuite final : public Suite {
   void check_operation(const Operation& op) const override;
 
   // Runs generators/smmu and, for each scenario, the reference model over its transactions in order (applying
-  // hardware updates between them) to produce the expected outcomes.
+  // hardware updates between them) to produce the expected outcomes, under options.profile.
   void generate(const GenerateOptions& options, ScenarioSink& sink) const override;
 
  private:

@@ -79,6 +79,7 @@ void expect_same(const WireOutcome& a, const WireOutcome& b, const std::string& 
   EXPECT_EQ(a.sh, b.sh) << text;
   EXPECT_EQ(a.has_attrs, b.has_attrs) << text;
   EXPECT_EQ(a.pbha, b.pbha) << text;
+  EXPECT_EQ(a.pbha_unknown, b.pbha_unknown) << text;
   EXPECT_EQ(a.has_event, b.has_event) << text;
   if (a.has_event && b.has_event) {
     EXPECT_TRUE(a.event == b.event) << text;
