@@ -26,6 +26,11 @@ void lpa2_registers(SmmuRegisters& regs, bool ds = true) {
   regs.idr5 = (regs.idr5 & ~7u) | 6u | (1u << 4) | (1u << 5) | (1u << 10) | (ds ? 1u << 7 : 0u);
 }
 
+// A block descriptor (type 0b01) with AF and AP read/write: no granule has blocks at level -1.
+constexpr uint64_t ds_block_at_level_minus1() {
+  return kLeafRw | 1;
+}
+
 // Stage-1 tables of granule g over ia_bits VA bits, 52-bit descriptors when ds, at `base`; the CD uses them
 // through TTB0 with IPS 52.
 gen::VmsaTableBuilder use_tables(Scenario& s, Granule g, unsigned ia_bits, uint64_t base, bool ds) {
@@ -159,19 +164,54 @@ TEST(SMMU_CD_IPS_EFFECTIVE, DsGives52BitOutputTo4k) {
   }
 }
 
-TEST(SMMU_S1_WALK_START_LEVEL, FourKbWalksOfMoreThan48BitsAreNotModelled) {
-  // A 4 KB walk with TxSZ 12..15 starts at level -1 (DS): a vector never holds it, the model says so.
+// The output address of a read of va + off through a 4 KB DS walk of ia_bits that maps page va to oa; ~0 when
+// the read does not translate.
+uint64_t page_walk_output(unsigned ia_bits, uint64_t va, uint64_t oa, uint64_t off) {
   Scenario s;
   lpa2_registers(s.regs);
-  use_tables(s, Granule::K16, 52, 0x100'0000, true);
-  s.cd.tg0 = 0;  // 4 KB
-  EXPECT_EQ(s.run(0x1000).status, Status::Unmodelled);
+  use_tables(s, Granule::K4, ia_bits, 0x100'0000, true).map(va, 3, oa, kLeafRw);
+  const Outcome o = s.run(va + off);
+  return o.status == Status::Translated ? o.output_address : ~uint64_t{0};
 }
 
-// Any DS walk (4 KB up to 48 VA bits, 16 KB up to 52) over tables anywhere below 2^52 gives base + offset.
+TEST(SMMU_S1_WALK_START_LEVEL, FourKbWalksOfMoreThan48BitsStartAtLevelMinus1) {
+  // TxSZ 12 with a 4 KB granule and DS: level -1 resolves VA[51:48] (DDI 0487 AArch64.S1StartLevel: 3 -
+  // (51 - 12) / 9 = -1). VA 0x000A_0080_8060_4567: L-1 index 0xA, L0 1, L1 2, L2 3, L3 4.
+  Scenario s;
+  lpa2_registers(s.regs);
+  auto b = use_tables(s, Granule::K4, 52, 0x100'0000, true);
+  const uint64_t va = 0x000A'0080'8060'4567ull;
+  b.map(va, 3, 0xD'1234'5678'9000ull, kLeafRw);
+  Trace trace;
+  const Outcome o = s.run(va, AccessKind::Read, false, &trace);
+  ASSERT_EQ(o.status, Status::Translated);
+  EXPECT_EQ(o.output_address, 0xD'1234'5678'9567ull);
+  const Witness* w = test::find_witness(trace, Clause::S1_WALK_START_LEVEL);
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(test::field_of(*w, "level"), 7u);  // -1 in the clause's 3-bit two's complement field
+  const Witness* first = test::find_witness(trace, Clause::S1_WALK_INDEX);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(test::field_of(*first, "index"), 0xAu);
+  EXPECT_EQ(test::field_of(*first, "desc_addr"), b.root() + 0x50);
+  // With 49 VA bits the level -1 table has two entries: VA[48].
+  EXPECT_EQ(page_walk_output(49, uint64_t{1} << 48, 0x5000, 0x123), 0x5123u);
+}
+
+TEST(SMMU_S1_DESC_BLOCK_LEVEL, NoBlockAtLevelMinus1) {
+  // A type 0b01 descriptor at level -1 is a Translation fault, reported at level -1.
+  Scenario s;
+  lpa2_registers(s.regs);
+  auto b = use_tables(s, Granule::K4, 52, 0x100'0000, true);
+  s.mem.write64(b.root() + 8, ds_block_at_level_minus1());
+  const Outcome o = s.run((uint64_t{1} << 48) | 0x1000);
+  EXPECT_TRUE(test::has_event(o, EventType::F_TRANSLATION));
+  EXPECT_EQ(o.level, -1);
+}
+
+// Any DS walk (4 KB and 16 KB up to 52 VA bits) over tables anywhere below 2^52 gives base + offset.
 RC_GTEST_PROP(SMMU_S1_OUTPUT_ADDRESS, DsWalkGivesBasePlusOffset, ()) {
   const Granule g = *rc::gen::element(Granule::K4, Granule::K16);
-  const unsigned ia_bits = *rc::gen::inRange(vmsa::granule_bits(g) + 1, g == Granule::K4 ? 49u : 53u);
+  const unsigned ia_bits = *rc::gen::inRange(vmsa::granule_bits(g) + 1, 53u);  // 4 KB from level -1 too
   const uint64_t base = *rc::gen::element(uint64_t{0x4000'0000}, kAbove48, uint64_t{0xf} << 48);
   SparseMemory mem;
   gen::VmsaTableBuilder b(mem, base, g, ia_bits, vmsa::s1_start_level(g, ia_bits), true, true);

@@ -222,6 +222,27 @@ z3::expr arch_s2_legal(z3::context& c, const Exprs& x) {
   return z3::ite(legal, c.bv_val(1, 1), c.bv_val(0, 1));
 }
 
+// Every (granule, SL0, SL2, DS, TTST) slice of the stage-2 start-level domain, s = {g, sl0, sl2, ds, ttst},
+// with its points over every PA size and S2T0SZ 0..63, each {g, sl0, sl2, ds, pamax, ttst, s2t0sz}. With
+// sl2_4k_only SL2 = 1 is enumerated for the 4 KB granule only (a clause witness's effective S2SL0_2).
+// Returns the number of points.
+size_t for_each_sl_slice(bool sl2_4k_only,
+                         const std::function<void(const Point& s, const std::vector<Point>& pts)>& f) {
+  size_t total = 0;
+  for (uint64_t g = 0; g < 3; ++g)
+    for (uint64_t sl0 = 0; sl0 < 4; ++sl0)
+      for (uint64_t sl2 = 0; sl2 < (sl2_4k_only && g != 0 ? 1u : 2u); ++sl2)
+        for (uint64_t ds = 0; ds < 2; ++ds)
+          for (uint64_t ttst = 0; ttst < 2; ++ttst) {
+            std::vector<Point> pts;
+            for (unsigned pa : kPamax)
+              for (uint64_t t = 0; t < 64; ++t) pts.push_back({g, sl0, sl2, ds, pa, ttst, t});
+            total += pts.size();
+            f({g, sl0, sl2, ds, ttst}, pts);
+          }
+  return total;
+}
+
 TEST(Z3Proof, S2SL0LegalityEqualsS2InvalidSLAndS2InconsistentSL) {
   // Domain: granule, SL0, SL2, DS, PAMax (= OAS), TTST (= IDR3.STT), S2T0SZ 0..63: 43,008 points, proved in
   // 96 slices of 448 points (one per granule/SL0/SL2/DS/TTST), each slice's domain pinned by Z3 constraints.
@@ -233,25 +254,16 @@ TEST(Z3Proof, S2SL0LegalityEqualsS2InvalidSLAndS2InconsistentSL) {
     return uint64_t{!vmsa::s2_inconsistent_sl(g, vmsa::s2_start_level(g, sl0, sl2), unsigned(64 - p[6]))};
   };
   const auto t0 = std::chrono::steady_clock::now();
-  size_t total = 0;
-  for (uint64_t g = 0; g < 3; ++g)
-    for (uint64_t sl0 = 0; sl0 < 4; ++sl0)
-      for (uint64_t sl2 = 0; sl2 < 2; ++sl2)
-        for (uint64_t ds = 0; ds < 2; ++ds)
-          for (uint64_t ttst = 0; ttst < 2; ++ttst) {
-            std::vector<Point> pts;
-            for (unsigned pa : kPamax)
-              for (uint64_t t = 0; t < 64; ++t) pts.push_back({g, sl0, sl2, ds, pa, ttst, t});
-            total += pts.size();
-            const std::string r =
-                prove({{"g", W}, {"sl0", 2}, {"sl2", 1}, {"ds", 1}, {"pamax", W}, {"ttst", 1}, {"s2t0sz", 6}},
-                      pts, model, 1, arch_s2_legal, [&](z3::context& c, const Exprs& x) {
-                        return x[0] == k(c, int(g)) && x[1] == c.bv_val(sl0, 2) && x[2] == c.bv_val(sl2, 1) &&
-                               x[3] == c.bv_val(ds, 1) && x[5] == c.bv_val(ttst, 1) && pamax_domain(c, x[4]);
-                      });
-            EXPECT_EQ(r, "") << "g=" << g << " sl0=" << sl0 << " sl2=" << sl2 << " ds=" << ds
-                             << " ttst=" << ttst;
-          }
+  const size_t total = for_each_sl_slice(false, [&](const Point& s, const std::vector<Point>& pts) {
+    const std::string r =
+        prove({{"g", W}, {"sl0", 2}, {"sl2", 1}, {"ds", 1}, {"pamax", W}, {"ttst", 1}, {"s2t0sz", 6}}, pts,
+              model, 1, arch_s2_legal, [&](z3::context& c, const Exprs& x) {
+                return x[0] == k(c, int(s[0])) && x[1] == c.bv_val(s[1], 2) && x[2] == c.bv_val(s[2], 1) &&
+                       x[3] == c.bv_val(s[3], 1) && x[5] == c.bv_val(s[4], 1) && pamax_domain(c, x[4]);
+              });
+    EXPECT_EQ(r, "") << "g=" << s[0] << " sl0=" << s[1] << " sl2=" << s[2] << " ds=" << s[3]
+                     << " ttst=" << s[4];
+  });
   EXPECT_EQ(total, 43008u);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::printf("[proof] S2SL0 legality: %zu points, %.1f ms\n", total, ms);
@@ -363,52 +375,58 @@ TEST(Z3Proof, S2StartLevelEqualsS2StartLevel) {
 }
 
 TEST(Z3Proof, ClauseSteS2Sl0HoldsForTheModelOnTheWholeDomain) {
-  // granule x S2SL0 x STT slices, each over every PA size and S2T0SZ 0..63 (10,752 points).
+  // granule x S2SL0 x SL2 x DS x STT slices, each over every PA size and S2T0SZ 0..63. The witness's sl2 is
+  // the effective S2SL0_2, which only a 4 KB granule considers (IHI 0070 §5.2 S2SL0): 64 slices, 28,672
+  // points.
   const auto t0 = std::chrono::steady_clock::now();
-  for (uint64_t g = 0; g < 3; ++g)
-    for (uint64_t sl0 = 0; sl0 < 4; ++sl0)
-      for (uint64_t stt = 0; stt < 2; ++stt) {
-        std::vector<Point> pts;
-        for (unsigned pa : kPamax)
-          for (uint64_t t = 0; t < 64; ++t) pts.push_back({g, sl0, pa, stt, t});
-        const std::string r = prove_clause(
-            "SMMU.STE.S2.SL0", {{"granule", 2}, {"sl0", 2}, {"pamax", 6}, {"stt", 1}, {"s2t0sz", 6}},
-            {"bad_ste", 1}, pts,
-            [](const Point& p) {
-              const Granule gr = granule_of(p[0]);
-              const unsigned v = unsigned(p[1]);
-              return uint64_t{
-                  vmsa::s2_invalid_sl(gr, v, false, false, unsigned(p[2]), p[3] != 0) ||
-                  vmsa::s2_inconsistent_sl(gr, vmsa::s2_start_level(gr, v, false), unsigned(64 - p[4]))};
-            },
-            [&](z3::context& c, const Exprs& x) {
-              z3::expr pa = c.bool_val(false);
-              for (unsigned v : kPamax) pa = pa || x[2] == c.bv_val(v, 6);
-              return x[0] == c.bv_val(g, 2) && x[1] == c.bv_val(sl0, 2) && x[3] == c.bv_val(stt, 1) && pa;
-            });
-        EXPECT_EQ(r, "") << "g=" << g << " sl0=" << sl0 << " stt=" << stt;
-      }
+  const size_t total = for_each_sl_slice(true, [&](const Point& s, const std::vector<Point>& pts) {
+    const std::string r = prove_clause(
+        "SMMU.STE.S2.SL0",
+        {{"granule", 2}, {"sl0", 2}, {"sl2", 1}, {"ds", 1}, {"pamax", 6}, {"stt", 1}, {"s2t0sz", 6}},
+        {"bad_ste", 1}, pts,
+        [](const Point& p) {
+          const Granule gr = granule_of(p[0]);
+          const unsigned v = unsigned(p[1]);
+          const bool sl2 = p[2] != 0;
+          return uint64_t{
+              vmsa::s2_invalid_sl(gr, v, sl2, p[3] != 0, unsigned(p[4]), p[5] != 0) ||
+              vmsa::s2_inconsistent_sl(gr, vmsa::s2_start_level(gr, v, sl2), unsigned(64 - p[6]))};
+        },
+        [&](z3::context& c, const Exprs& x) {
+          z3::expr pa = c.bool_val(false);
+          for (unsigned v : kPamax) pa = pa || x[4] == c.bv_val(v, 6);
+          return x[0] == c.bv_val(s[0], 2) && x[1] == c.bv_val(s[1], 2) && x[2] == c.bv_val(s[2], 1) &&
+                 x[3] == c.bv_val(s[3], 1) && x[5] == c.bv_val(s[4], 1) && pa;
+        });
+    EXPECT_EQ(r, "") << "g=" << s[0] << " sl0=" << s[1] << " sl2=" << s[2] << " ds=" << s[3]
+                     << " stt=" << s[4];
+  });
+  EXPECT_EQ(total, 28672u);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("[proof] SMMU.STE.S2.SL0 clause = model: 10752 points, %.1f ms\n", ms);
+  std::printf("[proof] SMMU.STE.S2.SL0 clause = model: %zu points, %.1f ms\n", total, ms);
 }
 
 TEST(Z3Proof, ClauseSteS2ConcatHoldsForTheModelOnEveryLegalConfiguration) {
+  // Levels -1..3 (the clause's 3-bit two's complement `level`: -1 = 0b111, 4 KB with S2DS).
   std::vector<Point> pts;
   for (uint64_t g = 0; g < 3; ++g)
-    for (int l = 0; l <= 3; ++l)
+    for (int l = -1; l <= 3; ++l)
       for (uint64_t t = 0; t < 64; ++t)
-        if (!vmsa::s2_inconsistent_sl(granule_of(g), l, unsigned(64 - t))) pts.push_back({g, uint64_t(l), t});
+        if (!vmsa::s2_inconsistent_sl(granule_of(g), l, unsigned(64 - t)))
+          pts.push_back({g, static_cast<uint64_t>(l) & 7, t});
   const std::string r = prove_clause(
-      "SMMU.STE.S2.CONCAT", {{"granule", 2}, {"level", 2}, {"s2t0sz", 6}}, {"tables", 5}, pts,
+      "SMMU.STE.S2.CONCAT", {{"granule", 2}, {"level", 3}, {"s2t0sz", 6}}, {"tables", 5}, pts,
       [](const Point& p) {
-        return uint64_t{vmsa::s2_concatenated_tables(granule_of(p[0]), int(p[1]), unsigned(64 - p[2]))};
+        const int level = (p[1] & 4) != 0 ? int(p[1]) - 8 : int(p[1]);
+        return uint64_t{vmsa::s2_concatenated_tables(granule_of(p[0]), level, unsigned(64 - p[2]))};
       },
       [](z3::context& c, const Exprs& x) {
-        // S2InconsistentSL is false: 64 - S2T0SZ in [levels*s + g + 1, levels*s + g + s + 4].
-        const z3::expr g = z3::zext(x[0], W - 2), lv = z3::zext(x[1], W - 2);
+        // S2InconsistentSL is false: 64 - S2T0SZ in [levels*s + g + 1, levels*s + g + s + 4]; level >= -1.
+        const z3::expr g = z3::zext(x[0], W - 2), lv = z3::sext(x[1], W - 3);
         const z3::expr ia = k(c, 64) - z3::zext(x[2], W - 6);
         const z3::expr lo = (k(c, 3) - lv) * stride(c, g) + gbits(c, g) + 1;
-        return z3::ule(x[0], c.bv_val(2, 2)) && z3::uge(ia, lo) && z3::ule(ia, lo + stride(c, g) + 3);
+        return z3::ule(x[0], c.bv_val(2, 2)) && lv >= k(c, -1) && z3::uge(ia, lo) &&
+               z3::ule(ia, lo + stride(c, g) + 3);
       });
   EXPECT_EQ(r, "");
 }
@@ -418,12 +436,14 @@ TEST(Z3Proof, ClauseSteS2T0szHoldsForTheModelOnTheWholeDomain) {
   for (uint64_t t = 0; t < 64; ++t)
     for (uint64_t g = 0; g < 3; ++g)
       for (uint64_t stt = 0; stt < 2; ++stt)
-        for (unsigned ias : kPamax) pts.push_back({t, g, stt, ias});
+        for (unsigned ias : kPamax)
+          for (uint64_t ds = 0; ds < 2; ++ds) pts.push_back({t, g, stt, ias, ds});
   const std::string r = prove_clause(
-      "SMMU.STE.S2.T0SZ", {{"s2t0sz", 6}, {"granule", 2}, {"stt", 1}, {"ias", 6}}, {"bad_ste", 1}, pts,
+      "SMMU.STE.S2.T0SZ", {{"s2t0sz", 6}, {"granule", 2}, {"stt", 1}, {"ias", 6}, {"ds", 1}}, {"bad_ste", 1},
+      pts,
       [](const Point& p) {
         const Granule gr = granule_of(p[1]);
-        return uint64_t{p[0] < vmsa::txsz_min(gr, false, unsigned(p[3])) ||
+        return uint64_t{p[0] < vmsa::txsz_min(gr, p[4] != 0, unsigned(p[3])) ||
                         p[0] > vmsa::txsz_max(gr, p[2] != 0)};
       },
       [](z3::context& c, const Exprs& x) {

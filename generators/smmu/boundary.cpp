@@ -367,6 +367,9 @@ std::optional<std::string> default_constraint(Role role, const ClauseField& f) {
     case Role::IPS:
     case Role::OAS: return "(bvule " + n + " " + lit(6) + ")";
     case Role::HTTU: return "(bvule " + n + " " + lit(2) + ")";
+    // Levels are 3-bit two's complement (-1 = 0b111): the knobs build stage-1 4 KB tables from level 0.
+    case Role::DESC_LEVEL:
+      return "(bvule " + n + " " + lit(3) + ")";
     case Role::LOG2SIZE: return "(and (bvuge " + n + " " + lit(1) + ") (bvule " + n + " " + lit(12) + "))";
     case Role::SIDSIZE: return "(and (bvuge " + n + " " + lit(8) + ") (bvule " + n + " " + lit(16) + "))";
     case Role::SH: return "(distinct " + n + " " + lit(1) + ")";

@@ -72,6 +72,9 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
       f.insert(config == 0b110 ? "smmu.s2" : "smmu.nested");
       const uint64_t ste1 = s.memory.read64(at.addr + 8);
       if (bit(s.regs.idr3, 3) && bits(ste1, 11, 8) != 0) f.insert("smmu.pbha");
+      // LPA2 at stage 2: IDR5.DS with STE.S2DS [195] or S2SL0_2 [194] set (both RES0 without IDR5.DS).
+      const uint64_t ste3 = s.memory.read64(at.addr + 24);
+      if (idr5_ds(s.regs) && bits(ste3, 3, 2) != 0) f.insert("smmu.s2.ds");
       if (config == 0b111 && bit(s.regs.idr3, 3) && bit(s.regs.idr3, 2)) f.insert("smmu.pbha");
       continue;  // the CD (nested) is at an IPA: its fields are not read here
     }

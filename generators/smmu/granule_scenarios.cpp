@@ -92,10 +92,10 @@ class ScenarioMaker {
     auto leaf_attrs = [&] {
       return attrs_base | ((p_.pbha_only ? 1 : pick(4)) << 6) | (pick(8) << 2) | (pick(16) << 59);
     };
-    for (int level = start < 0 ? 0 : start; level <= 3; ++level) {
+    for (int level = start; level <= 3; ++level) {
       if (p_.pbha_only && level != 3) continue;
-      // Every level from the start: where the granule forbids a block (vmsa::block_allowed), the block is
-      // mapped all the same and the walk must give a Translation fault.
+      // Every level from the start: where the granule forbids a block (vmsa::block_allowed; never at level
+      // -1), the block is mapped all the same and the walk must give a Translation fault.
       const unsigned shift = vmsa::level_shift(p_.g, level);
       const uint64_t size = uint64_t{1} << shift;
       const uint64_t oa = shift >= eff ? 0 : pick(uint64_t{1} << (eff - shift)) * size;
@@ -230,8 +230,8 @@ std::vector<Plan> plans() {
   }
   // 52-bit addresses (appended: the plans above keep their seeds). DS with 4 KB and 16 KB: OA[51:48] and
   // table addresses in descriptor bits [9:8] and [49:48], SH from CD.SHx, 4 KB level-0 and 16 KB level-1
-  // blocks, tables above 2^48, and with VAX 16 KB TxSZ down to 12 (level 0 from 52 bits). 4 KB walks of more
-  // than 48 bits start at level -1 and are not modelled. 64 KB with VAX: 52-bit VAs from level 1.
+  // blocks, tables above 2^48, and with VAX 16 KB TxSZ down to 12 (level 0 from 52 bits). 64 KB with VAX:
+  // 52-bit VAs from level 1. 4 KB walks of more than 48 bits start at level -1 (the last plans).
   struct Big {
     Granule g;
     unsigned ia;
@@ -253,6 +253,12 @@ std::vector<Plan> plans() {
       {Granule::K16, 52, true, false, false},
       {Granule::K4, 48, true, false, true},
       {Granule::K4, 48, false, true, false},
+      // 4 KB from level -1 (DDI 0487 AArch64.S1StartLevel with DS): 52 VA bits (a 16-entry level -1 table)
+      // with tables above 2^48, 49 bits (2 entries); the level -1 block mapped by the loop above faults. TxSZ
+      // 12 with CD.DS = 0 is ILLEGAL.
+      {Granule::K4, 52, true, true, true},
+      {Granule::K4, 49, true, true, false},
+      {Granule::K4, 52, true, false, false},
   };
   for (const Big& x : bigs) {
     Plan p;

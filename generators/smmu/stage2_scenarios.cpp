@@ -40,6 +40,8 @@ struct S2Ste {
   bool aa64 = true, affd = false, ptw = false, hd = false, ha = false, s = false, r = true, poe = false;
   unsigned hwu = 0;
   uint64_t ttb = 0;
+  bool s2ds = false, sl0_2 = false;  // [195], [194]
+  unsigned sh0 = 0;                  // S2SH0 [173:172]
   std::array<uint64_t, 8> encode() const {
     SteFields f;
     f.config = config;
@@ -48,12 +50,13 @@ struct S2Ste {
     w[1] = deposit(w[1], 75 - 64, 72 - 64, hwu);
     w[2] = deposit(w[2], 165 - 128, 160 - 128, t0sz);
     w[2] = deposit(w[2], 167 - 128, 166 - 128, sl0);
+    w[2] = deposit(w[2], 173 - 128, 172 - 128, sh0);
     w[2] = deposit(w[2], 175 - 128, 174 - 128, tg);
     w[2] = deposit(w[2], 178 - 128, 176 - 128, ps);
     w[2] |= (uint64_t{aa64} << (179 - 128)) | (uint64_t{affd} << (181 - 128)) |
             (uint64_t{ptw} << (182 - 128)) | (uint64_t{hd} << (183 - 128)) | (uint64_t{ha} << (184 - 128)) |
             (uint64_t{s} << (185 - 128)) | (uint64_t{r} << (186 - 128)) | (uint64_t{poe} << (189 - 128));
-    w[3] = ttb & mask(51, 4);
+    w[3] = (ttb & mask(51, 4)) | (uint64_t{sl0_2} << (194 - 192)) | (uint64_t{s2ds} << (195 - 192));
     return w;
   }
 };
@@ -69,11 +72,14 @@ class Maker {
     if (p_.stt) s_.regs.idr3 |= 1u << 9;
     if (p_.xnx) s_.regs.idr3 |= 1u << 4;
     if (p_.idr3_pbha) s_.regs.idr3 |= (1u << 3) | (1u << 2);
+    if (p_.idr5_ds) s_.regs.idr5 |= (1u << 7) | (1u << 10);  // DS, VAX = 0b01
     pamax_ = address_size_bits(p_.oas);
-    eff2_ = vmsa::effective_output_bits(address_size_bits(p_.s2ps), pamax_, p_.g2, false);
-    start2_ = vmsa::s2_start_level(p_.g2, p_.sl0, false);
+    ds_ = p_.idr5_ds && p_.s2ds && p_.g2 != Granule::K64;
+    eff2_ = vmsa::effective_output_bits(address_size_bits(p_.s2ps), pamax_, p_.g2, ds_);
+    start2_ = vmsa::s2_start_level(p_.g2, p_.sl0, ds_ && p_.g2 == Granule::K4 && p_.sl2);
     S2Ste ste = base_ste();
-    VmsaTableBuilder b2(s_.memory, kS2Tables, p_.g2, p_.ia2, start2_, eff2_ >= 52);
+    const uint64_t tables = p_.high_tables ? (uint64_t{1} << 49) | kS2Tables : kS2Tables;
+    VmsaTableBuilder b2(s_.memory, tables, p_.g2, p_.ia2, start2_, eff2_ >= 52, ds_);
     ste.ttb = b2.root();
     apply_defect(ste);
     write_words(s_.memory, ste_address(s_.regs, 0), ste.encode());
@@ -108,6 +114,9 @@ class Maker {
     ste.hd = p_.s2hd;
     ste.r = p_.s2r;
     ste.hwu = p_.s2hwu;
+    ste.s2ds = p_.s2ds;
+    ste.sl0_2 = p_.sl2;
+    ste.sh0 = p_.s2sh0;
     return ste;
   }
 
@@ -190,7 +199,7 @@ class Maker {
   int s2_leaf_level(unsigned max_bits) {
     std::vector<int> ok;
     for (int l = start2_; l <= 3; ++l)
-      if ((l == 3 || vmsa::block_allowed(p_.g2, l, false, pamax_)) && vmsa::level_shift(p_.g2, l) <= max_bits)
+      if ((l == 3 || vmsa::block_allowed(p_.g2, l, ds_, pamax_)) && vmsa::level_shift(p_.g2, l) <= max_bits)
         ok.push_back(l);
     return ok.empty() ? 3 : ok[pick(ok.size())];
   }
@@ -368,6 +377,7 @@ class Maker {
   ScenarioSpec s_;
   unsigned pamax_ = 48, eff2_ = 48;
   int start2_ = 1;
+  bool ds_ = false;  // S2DS in effect
 };
 
 // Every legal (S2SL0, input size) of a granule for a PA size and STT, with input sizes in [lo_ia, hi_ia].
@@ -384,9 +394,14 @@ std::vector<std::pair<unsigned, unsigned>> legal_sl0(Granule g, unsigned pamax, 
 
 }  // namespace
 
+bool s2_sl0_legal(Granule g, unsigned sl0, bool sl2, bool ds, unsigned ia_bits, unsigned pamax_bits,
+                  bool stt) {
+  if (vmsa::s2_invalid_sl(g, sl0, sl2, ds, pamax_bits, stt)) return false;
+  return !vmsa::s2_inconsistent_sl(g, vmsa::s2_start_level(g, sl0, sl2), ia_bits);
+}
+
 bool s2_sl0_legal(Granule g, unsigned sl0, unsigned ia_bits, unsigned pamax_bits, bool stt) {
-  if (vmsa::s2_invalid_sl(g, sl0, false, false, pamax_bits, stt)) return false;
-  return !vmsa::s2_inconsistent_sl(g, vmsa::s2_start_level(g, sl0, false), ia_bits);
+  return s2_sl0_legal(g, sl0, false, false, ia_bits, pamax_bits, stt);
 }
 
 ScenarioSpec build_s2_scenario(const S2Plan& plan, unsigned) {
@@ -436,29 +451,41 @@ rc::Gen<ScenarioSpec> s2_scenario(unsigned ops_per_scenario) {
 namespace {
 
 // One scenario per granule, PA size and STT: stream s has S2SL0 = s / 32 and S2T0SZ = 10 + s % 32, so every
-// legal and ILLEGAL combination near the edges is tried; legal streams map one page and read it.
-ScenarioSpec sl0_sweep(Granule g, unsigned oas, bool stt, uint64_t seed) {
+// legal and ILLEGAL combination near the edges is tried; legal streams map one page and read it. With LPA2
+// (idr5_ds: IDR5.DS and VAX; s2ds: STE.S2DS in every STE) a 4 KB sweep has 8 encodings {S2SL0_2, S2SL0}, and
+// the odd legal streams with S2DS in effect and 52-bit output place their tables above 2^48.
+ScenarioSpec sl0_sweep(Granule g, unsigned oas, bool stt, uint64_t seed, bool idr5_ds = false,
+                       bool s2ds = false) {
   std::mt19937_64 rng(seed);
   ScenarioSpec s;
-  s.regs = default_registers(kS2Strtab, 7);
+  const bool ds = idr5_ds && s2ds && g != Granule::K64;
+  const uint32_t encodings = idr5_ds && g == Granule::K4 ? 8 : 4;
+  s.regs = default_registers(kS2Strtab, encodings == 8 ? 8 : 7);
   s.regs.idr0 |= 1u;
   s.regs.idr5 = (oas & 7u) | (1u << 4) | (1u << 5) | (1u << 6);
+  if (idr5_ds) s.regs.idr5 |= (1u << 7) | (1u << 10);
   if (stt) s.regs.idr3 |= 1u << 9;
   const unsigned pamax = address_size_bits(oas);
-  for (uint32_t sid = 0; sid < 128; ++sid) {
+  for (uint32_t sid = 0; sid < encodings * 32; ++sid) {
     S2Ste ste;
-    ste.sl0 = sid / 32;
+    ste.sl0 = (sid / 32) & 3;
+    ste.sl0_2 = sid / 32 > 3;
+    ste.s2ds = s2ds;
+    ste.sh0 = sid % 4;
     ste.t0sz = 10 + sid % 32;
     ste.tg = tg_code(g);
     ste.ps = oas;
     const unsigned ia = 64 - ste.t0sz;
-    const bool legal = s2_sl0_legal(g, ste.sl0, ia, pamax, stt) &&
-                       ste.t0sz >= vmsa::txsz_min(g, false, pamax) && ste.t0sz <= vmsa::txsz_max(g, stt);
+    const bool sl2 = ds && g == Granule::K4 && ste.sl0_2;
+    const bool legal = s2_sl0_legal(g, ste.sl0, sl2, ds, ia, pamax, stt) &&
+                       ste.t0sz >= vmsa::txsz_min(g, ds, pamax) && ste.t0sz <= vmsa::txsz_max(g, stt);
     uint64_t ipa = 0x3000;
     if (legal) {
-      const int start = vmsa::s2_start_level(g, ste.sl0, false);
-      const unsigned eff = vmsa::effective_output_bits(pamax, pamax, g, false);
-      VmsaTableBuilder b(s.memory, kS2Tables + uint64_t{sid} * 0x0100'0000, g, ia, start, eff >= 52);
+      const int start = vmsa::s2_start_level(g, ste.sl0, sl2);
+      const unsigned eff = vmsa::effective_output_bits(pamax, pamax, g, ds);
+      const uint64_t high = ds && eff >= 52 && sid % 2 == 1 ? uint64_t{1} << 49 : 0;
+      VmsaTableBuilder b(s.memory, high | (kS2Tables + uint64_t{sid} * 0x0100'0000), g, ia, start, eff >= 52,
+                         ds);
       ste.ttb = b.root();
       // A page near the top of the input range: its start-level index uses the concatenation bits.
       const unsigned gb = vmsa::granule_bits(g);
@@ -586,6 +613,56 @@ void generate_s2_fixed_scenarios(uint64_t seed, const std::function<void(Scenari
         out(build_s2_scenario(p));
         ++k;
       }
+  // LPA2 at stage 2 (appended: the scenarios above keep their seeds). S2SL0/S2SL0_2 x S2T0SZ sweeps for 4 KB
+  // and 16 KB with S2DS at 48- and 52-bit PAs, with IDR5.DS but S2DS = 0 (S2SL0_2 not considered, S2T0SZ from
+  // 16) and with S2DS but no IDR5.DS (RES0).
+  const auto lpa2_scenarios = [&] {
+    for (Granule g : {Granule::K4, Granule::K16})
+      for (unsigned oas : {5u, 6u})
+        for (auto [idr5_ds, s2ds] : {std::pair{true, true}, std::pair{true, false}, std::pair{false, true}})
+          out(sl0_sweep(g, oas, oas == 6, derive_seed(base, n), idr5_ds, s2ds));
+    // Stage 2 only and nested with S2DS: 52-bit IPAs from level -1 (4 KB, S2SL0_2) or level 0 (4 KB with
+    // concatenation, 16 KB), 48-bit from 4 KB level 0, tables above 2^48; OA boundaries at 2^52 - page.
+    struct Lpa2 {
+      Granule g;
+      unsigned ia, sl0;
+      bool sl2, high, nested, s2ds;
+    };
+    const Lpa2 plans[] = {
+        {Granule::K4, 52, 0, true, true, false, true},
+        {Granule::K4, 49, 0, true, false, true, true},
+        {Granule::K4, 52, 2, false, false, false, true},
+        {Granule::K4, 48, 2, false, true, true, true},
+        {Granule::K16, 52, 3, false, true, false, true},
+        {Granule::K16, 47, 2, false, false, true, true},
+        // ILLEGAL: IDR5.DS but S2DS = 0 with tables above 2^48 (S2TTB), and with S2SL0_2 (level -1 not
+        // considered: S2SL0 = 00 is level 2, inconsistent with 52 bits).
+        {Granule::K4, 40, 1, false, true, false, false},
+        {Granule::K4, 52, 0, true, false, false, false},
+    };
+    unsigned j = 0;
+    for (const Lpa2& x : plans) {
+      S2Plan p;
+      p.g2 = x.g;
+      // Nested: stage-1 output (IPAs) above 2^48 needs 52-bit stage-1 descriptors: 64 KB with IPS 52.
+      p.g1 = x.ia > 48 ? Granule::K64 : j % 2 == 0 ? Granule::K4 : Granule::K16;
+      p.nested = x.nested;
+      p.oas = p.s2ps = p.ips = 6;
+      p.idr5_ds = true;
+      p.s2ds = x.s2ds;
+      p.sl0 = x.sl0;
+      p.sl2 = x.sl2;
+      p.ia2 = x.ia;
+      p.high_tables = x.high;
+      p.s2sh0 = j % 4;
+      p.ia1 = 39 + j;
+      p.stt = true;
+      p.s2ha = j % 3 == 1;
+      p.seed = derive_seed(base, 5000 + j);
+      out(build_s2_scenario(p));
+      ++j;
+    }
+  };
   // Each ILLEGAL STE field, on each granule, stage 2 only and nested.
   for (unsigned d = 1; d < static_cast<unsigned>(S2Defect::kCount); ++d)
     for (Granule g2 : gs) {
@@ -603,6 +680,7 @@ void generate_s2_fixed_scenarios(uint64_t seed, const std::function<void(Scenari
   // Nested with linear and 2-level CD tables: every L1CD and CD fetch through stage 2, and a fault on each.
   for (unsigned s1fmt : {0u, 1u, 2u})
     for (unsigned hole : {0u, 1u, 2u}) out(nested_cd_table(s1fmt, hole));
+  lpa2_scenarios();
 }
 
 }  // namespace vipcts::smmu::gen

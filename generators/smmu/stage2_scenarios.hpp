@@ -43,6 +43,10 @@ struct S2Plan {
   bool ptw = false, ptw_device = false;  // S2PTW, and the stage-1 structures mapped Device at stage 2
   bool idr3_pbha = false;
   unsigned s2hwu = 0;
+  // LPA2 at stage 2: IDR5.DS (with IDR5.VAX = 0b01, which DS implies, §6.3.6), STE.S2DS, STE.S2SL0_2,
+  // STE.S2SH0, and the stage-2 tables placed above 2^48 (legal only with S2DS in effect).
+  bool idr5_ds = false, s2ds = false, sl2 = false, high_tables = false;
+  unsigned s2sh0 = 0;
   // Stage 1 (nested)
   Granule g1 = Granule::K4;
   unsigned ia1 = 39;
@@ -54,8 +58,11 @@ struct S2Plan {
   uint64_t seed = 0;       // the rest (addresses, attributes) from a seeded engine
 };
 
-// Whether {S2SL0, S2T0SZ} is legal for the granule and PA size (the model's functions).
+// Whether {S2SL0, S2T0SZ} is legal for the granule and PA size (the model's functions); with S2DS in effect
+// (ds) the 4 KB encoding has S2SL0_2 (sl2) as its bit 2.
 bool s2_sl0_legal(Granule g, unsigned sl0, unsigned ia_bits, unsigned pamax_bits, bool stt);
+bool s2_sl0_legal(Granule g, unsigned sl0, bool sl2, bool ds, unsigned ia_bits, unsigned pamax_bits,
+                  bool stt);
 
 // Builds the scenario of a plan (without id; finish_scenario() adds clauses and features).
 ScenarioSpec build_s2_scenario(const S2Plan& plan, unsigned ops_hint = 16);

@@ -50,7 +50,8 @@ struct Outcome {
   std::array<DescriptorUpdate, kMaxUpdates> updates{};
   // After a Permission fault it is UNKNOWN whether AF was set (IHI 0070 §3.13.1): don't compare updates then.
   bool updates_unknown = false;
-  // Diagnostic, not an architected event field: the walk level that decided the outcome (-1 when no walk).
+  // Diagnostic, not an architected event field: the walk level that decided the outcome (-1 when no walk, and
+  // also for a 4 KB DS walk that stopped at its level -1 table).
   int8_t level = -1;
   ClauseSet clauses;  // the clauses this transaction exercised
 };

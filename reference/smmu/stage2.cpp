@@ -29,6 +29,10 @@ void priority_witness(Outcome& out, Trace* trace, S2Fault chosen) {
 }
 }  // namespace
 
+bool s2ds_effective(const SmmuRegisters& regs, const Ste& ste, Granule g) {
+  return idr5_ds(regs) && ste.s2ds() && (g == Granule::K4 || g == Granule::K16);
+}
+
 unsigned stage2_ias_bits(const SmmuRegisters& regs) {
   const unsigned oas = address_size_bits(idr5_oas(regs));
   const bool aarch32 = bit(idr0_ttf(regs), 0);
@@ -44,10 +48,10 @@ S2Params s2_params(const SmmuRegisters& regs, const Ste& ste, Outcome& out, Trac
   const bool stt = bit(regs.idr3, 9);
 
   // Features outside the model, which change what the other fields mean: VMSAv8-32 LPAE stage 2 (S2AA64 = 0
-  // where TTF allows it), big-endian or mixed-endian tables, LPA2 (IDR5.DS [7]: S2DS, S2SL0_2), VMSAv9-128
-  // (IDR5.D128 [8]), stage-2 permission indirection (IDR3.S2PI [19] with S2PIE), the reserved STALL_MODEL.
+  // where TTF allows it), big-endian or mixed-endian tables, VMSAv9-128 (IDR5.D128 [8]), stage-2 permission
+  // indirection (IDR3.S2PI [19] with S2PIE), the reserved STALL_MODEL.
   if ((!ste.s2aa64() && bit(ttf, 0)) || ste.s2endi() || (ttendian != 0 && ttendian != 2) ||
-      bit(regs.idr5, 7) || bit(regs.idr5, 8) || (bit(regs.idr3, 19) && ste.s2pie()) || stall_model == 3)
+      bit(regs.idr5, 8) || (bit(regs.idr3, 19) && ste.s2pie()) || stall_model == 3)
     return unusable(S2Config::Unmodelled);
 
   // S2AA64 against IDR0.TTF, S2HA/S2HD against IDR0.HTTU, S2S against IDR0.STALL_MODEL (§5.2 S2AA64, S2HA,
@@ -75,45 +79,54 @@ S2Params s2_params(const SmmuRegisters& regs, const Ste& ste, Outcome& out, Trac
   p.xnx = bit(regs.idr3, 4);
   p.ias = stage2_ias_bits(regs);
   bool illegal = misc_bad;
+  const bool ds = s2ds_effective(regs, ste, g);
 
-  // S2T0SZ outside [MAX(16 or 12, 64 - IAS), 39 or 48/47 with STT]: ILLEGAL in SMMUv3.1+ (§5.2 S2T0SZ).
+  // S2T0SZ outside [MAX(16 or 12, 64 - IAS), 39 or 48/47 with STT]: ILLEGAL in SMMUv3.1+ (§5.2 S2T0SZ,
+  // STES2T0SZInvalid: 12 with 64 KB or S2DS).
   const unsigned t0sz = ste.s2t0sz();
-  const bool t0sz_bad = t0sz < vmsa::txsz_min(g, false, p.ias) || t0sz > vmsa::txsz_max(g, stt);
+  const bool t0sz_bad = t0sz < vmsa::txsz_min(g, ds, p.ias) || t0sz > vmsa::txsz_max(g, stt);
   if (Witness* w = decide(out, trace, Clause::STE_S2_T0SZ)) {
-    w->set("s2t0sz", t0sz).set("granule", granule_code(g)).set("stt", stt).set("ias", p.ias);
+    w->set("s2t0sz", t0sz).set("granule", granule_code(g)).set("stt", stt).set("ias", p.ias).set("ds", ds);
     w->set("bad_ste", t0sz_bad);
   }
   illegal |= t0sz_bad;
 
   // S2SL0 inconsistent with S2T0SZ and S2TG: DDI 0487 J1.1 AArch64.S2InvalidSL (PAMax = IDR5.OAS, FEAT_TTST =
   // IDR3.STT) or AArch64.S2InconsistentSL (which admits up to 16 concatenated start tables); §5.2 S2SL0.
-  const int start = vmsa::s2_start_level(g, ste.s2sl0(), false);
+  // S2SL0_2 is considered only with S2DS and a 4 KB granule (§5.2 S2SL0; VTCR_EL2.SL2 AND DS): {1,00} is
+  // level -1.
+  const bool sl2 = ds && g == Granule::K4 && ste.s2sl0_2();
+  const int start = vmsa::s2_start_level(g, ste.s2sl0(), sl2);
   const unsigned ia_bits = 64 - t0sz;
-  const bool sl_bad = vmsa::s2_invalid_sl(g, ste.s2sl0(), false, false, oas, stt) ||
-                      vmsa::s2_inconsistent_sl(g, start, ia_bits);
+  const bool sl_bad =
+      vmsa::s2_invalid_sl(g, ste.s2sl0(), sl2, ds, oas, stt) || vmsa::s2_inconsistent_sl(g, start, ia_bits);
   if (Witness* w = decide(out, trace, Clause::STE_S2_SL0)) {
-    w->set("granule", granule_code(g)).set("sl0", ste.s2sl0()).set("pamax", oas).set("stt", stt);
-    w->set("s2t0sz", t0sz).set("bad_ste", sl_bad);
+    w->set("granule", granule_code(g)).set("sl0", ste.s2sl0()).set("sl2", sl2).set("ds", ds);
+    w->set("pamax", oas).set("stt", stt).set("s2t0sz", t0sz).set("bad_ste", sl_bad);
   }
   illegal |= sl_bad;
   if (!sl_bad) {
     const unsigned tables = vmsa::s2_concatenated_tables(g, start, ia_bits);
     if (Witness* w = decide(out, trace, Clause::STE_S2_CONCAT)) {
-      w->set("granule", granule_code(g)).set("level", static_cast<uint64_t>(start)).set("s2t0sz", t0sz);
+      w->set("granule", granule_code(g)).set("level", level_field(start)).set("s2t0sz", t0sz);
       w->set("tables", tables);
     }
   }
 
-  // eff_S2PS = MIN(S2PS, OAS), capped at 48 bits unless 64 KB (§5.2 S2PS; §3.4). S2TTB beyond it, or beyond
-  // 48 bits for 4K/16K, is ILLEGAL (§5.2 S2TTB): never an Address Size fault.
+  // eff_S2PS = MIN(S2PS, OAS), capped at 48 bits unless 64 KB or S2DS (§5.2 S2PS; §3.4). S2TTB beyond it, or
+  // beyond 48 bits for 4K/16K without S2DS, is ILLEGAL (§5.2 S2TTB): never an Address Size fault.
   const bool g64 = g == Granule::K64;
-  const unsigned eff_s2ps = vmsa::effective_output_bits(address_size_bits(ste.s2ps()), oas, g, false);
-  if (Witness* w = decide(out, trace, Clause::STE_S2_PS_EFFECTIVE))
-    w->set("s2ps", ste.s2ps()).set("oas", idr5_oas(regs)).set("g64", g64).set("eff_s2ps", eff_s2ps);
+  const unsigned eff_s2ps = vmsa::effective_output_bits(address_size_bits(ste.s2ps()), oas, g, ds);
+  if (Witness* w = decide(out, trace, Clause::STE_S2_PS_EFFECTIVE)) {
+    w->set("s2ps", ste.s2ps()).set("oas", idr5_oas(regs)).set("g64", g64).set("ds", ds);
+    w->set("eff_s2ps", eff_s2ps);
+  }
   const uint64_t s2ttb = ste.s2ttb();
-  const bool ttb_bad = beyond(s2ttb, eff_s2ps) || (!g64 && beyond(s2ttb, 48));
-  if (Witness* w = decide(out, trace, Clause::STE_S2_TTB_RANGE))
-    w->set("s2ttb", s2ttb).set("eff_s2ps", eff_s2ps).set("g64", g64).set("bad_ste", ttb_bad);
+  const bool ttb_bad = beyond(s2ttb, eff_s2ps) || (!g64 && !ds && beyond(s2ttb, 48));
+  if (Witness* w = decide(out, trace, Clause::STE_S2_TTB_RANGE)) {
+    w->set("s2ttb", s2ttb).set("eff_s2ps", eff_s2ps).set("g64", g64).set("ds", ds);
+    w->set("bad_ste", ttb_bad);
+  }
   illegal |= ttb_bad;
 
   // Any S2HWU bit with S2POE = 1 is ILLEGAL (SMMU.PBHA.S2POE); S2POE is RES0 without IDR3.S2PO [20].
@@ -131,7 +144,9 @@ S2Params s2_params(const SmmuRegisters& regs, const Ste& ste, Outcome& out, Trac
   p.walk.txsz = t0sz;
   p.walk.eff_ips = eff_s2ps;
   p.walk.granule = g;
+  p.walk.ds = ds;
   p.walk.pamax = oas;
+  p.sh0 = ste.s2sh0();
   p.walk.stage2 = true;
   p.walk.start_level = start;
   p.affd = ste.s2affd();
@@ -170,8 +185,13 @@ S2Result s2_translate(const SparseMemory& memory, const S2Params& p, uint64_t ip
   const Granule g = p.walk.granule;
   if (Witness* x = decide(out, trace, Clause::S2_OUTPUT_ADDRESS)) {
     x->set("granule", granule_code(g)).set("lpa", g == Granule::K64 && p.walk.eff_ips >= 52).set("desc", d);
-    x->set("level", w.level).set("ipa", ipa).set("pa", w.oa);
+    x->set("ds", p.walk.ds).set("level", w.level).set("ipa", ipa).set("pa", w.oa);
   }
+  // Shareability of what the tables map: descriptor bits [9:8], or STE.S2SH0 with S2DS, whose descriptors
+  // hold OA[51:50] there (§5.2 S2DS).
+  r.sh = static_cast<uint8_t>(p.walk.ds ? p.sh0 : bits(d, 9, 8));
+  if (Witness* x = decide(out, trace, Clause::S2_DS_SHAREABILITY))
+    x->set("desc", d).set("ds", p.walk.ds).set("s2sh0", p.sh0).set("sh", r.sh);
   // Leaf OA beyond eff_S2PS: stage-2 Address Size fault.
   const bool addr_size = beyond(w.oa, p.walk.eff_ips);
   if (Witness* x = decide(out, trace, Clause::S2_ADDR_SIZE))

@@ -22,7 +22,7 @@ namespace vipcts::smmu {
 enum class S2Config : uint8_t {
   Ok,
   Illegal,     // C_BAD_STE
-  Unmodelled,  // a feature the model does not cover (VMSAv8-32 LPAE, big-endian tables, DS, S2PIE, ...)
+  Unmodelled,  // a feature the model does not cover (VMSAv8-32 LPAE, big-endian tables, D128, S2PIE, ...)
 };
 
 struct S2Params {
@@ -34,7 +34,12 @@ struct S2Params {
   unsigned s2hwu = 0;        // STE.S2HWU59..62
   uint8_t pbha_enables = 0;  // SMMU.PBHA.S2_OUTPUT: IDR3.PBHA and S2HWU
   bool xnx = false;          // IDR3.XNX: XN[0] (bit 53) distinguishes privileged/unprivileged execution
+  unsigned sh0 = 0;          // STE.S2SH0: the shareability of stage-2 output with S2DS
 };
+
+// STE.S2DS in effect: RES0 without IDR5.DS, and only the 4 KB and 16 KB granules have the 52-bit descriptor
+// form (§5.2 S2DS; DDI 0487 FEAT_LPA2, VTCR_EL2.DS).
+bool s2ds_effective(const SmmuRegisters& regs, const Ste& ste, Granule g);
 
 // Decodes and checks the STE stage-2 fields for Config = 0b11x (only reached when IDR0.S2P = 1: STE.CONFIG
 // rejects the rest), deciding SMMU.STE.S2.* and SMMU.PBHA.S2POE.
@@ -57,6 +62,7 @@ struct S2Result {
   uint64_t desc = 0;  // the stage-2 leaf (when the walk reached one)
   bool perm = false;  // the stage-2 permission check failed (computed whenever a leaf was reached)
   uint8_t pbha = 0;   // this stage's PBHA, masked by the S2HWU enables
+  uint8_t sh = 0;     // this stage's shareability field (SMMU.S2.DS.SHAREABILITY; not combined with stage 1)
   bool update = false;
   DescriptorUpdate update_value;
   bool update_unknown = false;  // Permission fault with HA: UNKNOWN whether AF was set

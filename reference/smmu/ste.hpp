@@ -31,6 +31,7 @@ struct Ste {
   unsigned s2hwu() const { return static_cast<unsigned>(bits(word1, 75 - 64, 72 - 64)); }       // S2HWU59..62
   unsigned s2t0sz() const { return static_cast<unsigned>(bits(word2, 165 - 128, 160 - 128)); }  // [165:160]
   unsigned s2sl0() const { return static_cast<unsigned>(bits(word2, 167 - 128, 166 - 128)); }   // [167:166]
+  unsigned s2sh0() const { return static_cast<unsigned>(bits(word2, 173 - 128, 172 - 128)); }   // [173:172]
   unsigned s2tg() const { return static_cast<unsigned>(bits(word2, 175 - 128, 174 - 128)); }    // [175:174]
   unsigned s2ps() const { return static_cast<unsigned>(bits(word2, 178 - 128, 176 - 128)); }    // [178:176]
   bool s2aa64() const { return bit(word2, 179 - 128); }

@@ -272,9 +272,6 @@ bool check_ttb(const SmmuRegisters& regs, const ContextDescriptor& cd, unsigned 
     w->set("bad_cd", ttb_bad);
   }
   bad |= ttb_bad;
-  // A 4 KB walk of more than 48 VA bits starts at level -1 (DDI 0487 AArch64.S1StartLevel with DS): not
-  // modelled.
-  if (!bad && g == Granule::K4 && txsz < kTxszMin) return false;
   return true;
 }
 
@@ -648,7 +645,7 @@ Outcome& translate_stage1(Outcome& out, const SparseMemory& memory, const SmmuRe
   if (Witness* w = decide(out, trace, Clause::CD_IPS_EFFECTIVE))
     w->set("ips", cd.ips()).set("oas", idr5_oas(regs)).set("g64", g64).set("ds", ds).set("eff_ips", eff_ips);
   if (Witness* w = decide(out, trace, Clause::S1_WALK_START_LEVEL))
-    w->set("granule", granule_code(g)).set("txsz", t.txsz).set("level", static_cast<uint64_t>(t.start_level));
+    w->set("granule", granule_code(g)).set("txsz", t.txsz).set("level", level_field(t.start_level));
 
   WalkParams params;
   params.ttb = which == 0 ? cd.ttb0() : cd.ttb1();

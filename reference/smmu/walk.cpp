@@ -63,12 +63,12 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
     if (s1) {
       if (Witness* w = decide(out, t, Clause::S1_WALK_INDEX)) {
         w->set("granule", granule_code(g)).set("iova", va).set("txsz", params.txsz);
-        w->set("level", static_cast<uint64_t>(level));
+        w->set("level", level_field(level));
         w->set("table", table).set("index", index).set("desc_addr", desc_ia);
       }
     } else if (Witness* w = decide(out, trace, Clause::S2_WALK_INDEX)) {
       w->set("granule", granule_code(g)).set("ipa", va).set("s2t0sz", params.txsz);
-      w->set("level", static_cast<uint64_t>(level)).set("start", static_cast<uint64_t>(start));
+      w->set("level", level_field(level)).set("start", level_field(start));
       w->set("table", table).set("index", index).set("desc_addr", desc_ia);
     }
     // Nested: the descriptor address is an IPA; stage 2 translates it before the read.
@@ -98,7 +98,7 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
       if (s1) {
         if (Witness* w = decide(out, t, Clause::S1_DESC_TABLE)) {
           w->set("granule", granule_code(g)).set("lpa", lpa64).set("ds", params.ds).set("desc", desc);
-          w->set("level", static_cast<uint64_t>(level)).set("is_table", is_table).set("next_table", next);
+          w->set("level", level_field(level)).set("is_table", is_table).set("next_table", next);
         }
       }
       if (!is_table) {
@@ -111,7 +111,7 @@ WalkResult s1_walk(const SparseMemory& memory, const WalkParams& params, uint64_
                 .set("pa52", params.pamax >= 52)
                 .set("ds", params.ds)
                 .set("type", type)
-                .set("level", static_cast<uint64_t>(level))
+                .set("level", level_field(level))
                 .set("fault", fault);
         }
         if (fault) {

@@ -33,6 +33,11 @@ inline Witness* decide(Outcome& out, Trace* trace, Clause c) {
 inline void touch(Outcome& out, Clause c) {
   out.clauses.add(c);
 }
+// A walk level as the `level`/`start` fields of spec/smmu.yaml that can hold level -1 (4 KB with DS,
+// FEAT_LPA2): 3-bit two's complement, so -1 is 0b111 and the predicates sign-extend it.
+constexpr uint64_t level_field(int level) {
+  return static_cast<uint64_t>(level) & 7;
+}
 
 // ---- Stage-1 4 KB helpers (the shape the stage-1 slice started with; generators use them).
 // S1StartLevel = 3 - floor((N - 1 - 12) / 9), N = 64 - TxSZ. TxSZ must be in [16, 48].
@@ -73,7 +78,7 @@ struct WalkParams {
 
 struct WalkResult {
   S1Fault fault = S1Fault::None;  // None, Translation, AddressSize or Stage2
-  unsigned level = 0;             // level of the leaf, or of the descriptor that faulted
+  unsigned level = 0;  // level of the leaf, or of the descriptor that faulted (-1 wraps: read it as int)
   uint64_t desc = 0;              // the leaf descriptor
   uint64_t desc_addr = 0;         // where the leaf descriptor is (a PA)
   uint64_t fault_ipa = 0;         // Stage2: the IPA of the descriptor that stage 2 could not translate

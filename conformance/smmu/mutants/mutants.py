@@ -70,6 +70,16 @@ MUTANTS = {
     "ds-ttb-limit-kept": (
         "smmu/translate.cpp", "(!g64 && !ds && beyond(ttb, 48))", "(!g64 && beyond(ttb, 48))",
         "a 4 KB / 16 KB TTB above 2^48 still ILLEGAL with CD.DS"),
+    "s2ds-sl2-ignored": (
+        "smmu/stage2.cpp", "const bool sl2 = ds && g == Granule::K4 && ste.s2sl0_2();", "const bool sl2 = false;",
+        "STE.S2SL0_2 never considered: a 4 KB stage 2 with S2DS cannot start at level -1 (C_BAD_STE instead)"),
+    "s2ds-ttb-limit-kept": (
+        "smmu/stage2.cpp", "(!g64 && !ds && beyond(s2ttb, 48))", "(!g64 && beyond(s2ttb, 48))",
+        "a 4 KB / 16 KB S2TTB above 2^48 still ILLEGAL with STE.S2DS"),
+    "s1-start-level-not-below-0": (
+        "smmu/granule.hpp", "return kFinalLevel - static_cast<int>((ia_bits - 1 - granule_bits(g)) / granule_stride(g));",
+        "const unsigned n = (ia_bits - 1 - granule_bits(g)) / granule_stride(g);\n  return kFinalLevel - static_cast<int>(n > 3 ? 3 : n);",
+        "stage-1 walks never start above level 0: a 4 KB walk of 49-52 VA bits (DS) starts at level 0"),
     "dbm-without-hd": (
         "smmu/translate.cpp", "const bool hd = ha && cd.hd();", "const bool hd = ha;",
         "DBM honoured with CD.HA = 1 but HD = 0: a read-only page becomes writable"),

@@ -248,11 +248,10 @@ Comparison compare_decoded(const T& expected, const T& observed, const Decode& d
 // ------------------------------------------------------------------------------------------------------
 
 std::vector<std::string> SmmuSuite::features() const {
-  return {"smmu.s1",         "smmu.ste.bypass",    "smmu.gbpa",    "smmu.httu.af",
-          "smmu.httu.dirty", "smmu.cd.tbi",        "smmu.cd.ttb1", "smmu.cd.raz_wi",
-          "smmu.s1.gran16k", "smmu.s1.gran64k",    "smmu.pbha",    "smmu.s2",
-          "smmu.nested",     "smmu.strtab.2level", "smmu.s1.vax",  "smmu.s1.ds",
-          "smmu.ssid",       "smmu.cd.2level"};
+  return {"smmu.s1",     "smmu.ste.bypass", "smmu.gbpa",      "smmu.httu.af",       "smmu.httu.dirty",
+          "smmu.cd.tbi", "smmu.cd.ttb1",    "smmu.cd.raz_wi", "smmu.s1.gran16k",    "smmu.s1.gran64k",
+          "smmu.pbha",   "smmu.s2",         "smmu.nested",    "smmu.strtab.2level", "smmu.s1.vax",
+          "smmu.s1.ds",  "smmu.ssid",       "smmu.cd.2level", "smmu.s2.ds"};
 }
 
 std::vector<std::string> SmmuSuite::profiles() const {
