@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -480,10 +481,28 @@ std::string Qtest::qmp(std::string_view name, std::string_view args_json) {
     const std::string line = read_line(qmp_fd_, qmpbuf_, timeout_ms_, false);
     const auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded()) throw QtestError("QMP: not JSON: " + line.substr(0, 80));
-    if (j.contains("event")) continue;
+    if (j.contains("event")) {
+      if (qmp_events_.size() < 64)
+        qmp_events_.push_back(j["event"].is_string() ? j["event"].get<std::string>() : "");
+      continue;
+    }
     if (j.contains("error"))
       throw QtestError("QMP " + std::string(name) + ": " + j["error"].value("desc", std::string("error")));
     if (j.contains("return")) return j["return"].dump();
+  }
+}
+
+void Qtest::qmp_event(std::string_view name) {
+  if (qmp_fd_ < 0) throw QtestError("QMP is not enabled for this QEMU");
+  for (;;) {
+    if (const auto it = std::find(qmp_events_.begin(), qmp_events_.end(), name); it != qmp_events_.end()) {
+      qmp_events_.erase(qmp_events_.begin(), it + 1);
+      return;
+    }
+    const std::string line = read_line(qmp_fd_, qmpbuf_, timeout_ms_, false);
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) throw QtestError("QMP: not JSON: " + line.substr(0, 80));
+    if (j.contains("event") && j["event"].is_string()) qmp_events_.push_back(j["event"].get<std::string>());
   }
 }
 

@@ -88,6 +88,9 @@ class Qtest {
   // Sends {"execute": NAME, "arguments": ARGS_JSON} and returns the "return" value as JSON text; throws
   // QtestError with QMP's error description. Events received meanwhile are dropped.
   std::string qmp(std::string_view name, std::string_view args_json = "{}");
+  // Waits for the QMP event NAME (e.g. "RESET" after system_reset, which QEMU performs after answering the
+  // command); an event that came in while qmp() waited for its answer counts. Consumes it.
+  void qmp_event(std::string_view name);
 
   // SIGTERM, wait up to 1 s, then SIGKILL; always reaped. Safe to call twice.
   void shutdown();
@@ -107,6 +110,7 @@ class Qtest {
   pid_t pid_ = -1;
   int to_ = -1, from_ = -1, qmp_fd_ = -1;
   std::string inbuf_, qmpbuf_, outq_, qmp_path_;
+  std::vector<std::string> qmp_events_;  // names of events received and not yet waited for
   size_t pending_ = 0;
   // Round trips, commands, bytes each way and time spent waiting, printed at exit when VIPCTS_QTEST_STATS is
   // set.

@@ -114,21 +114,24 @@ constexpr uint64_t kCmdCfgiStreamRange = 0x04, kCmdTlbiNhAll = 0x10, kCmdSync = 
 constexpr uint64_t kNvmeCc = 0x14, kNvmeCsts = 0x1c, kNvmeIntms = 0x0c, kNvmeAqa = 0x24, kNvmeAsq = 0x28,
                    kNvmeAcq = 0x30, kNvmeSq0Tdbl = 0x1000;
 constexpr uint8_t kOpSetFeatures = 0x09, kOpGetFeatures = 0x0a;
-constexpr uint32_t kFidHostBehavior = 0x16, kFidTimestamp = 0x0e;
+constexpr uint32_t kFidTimestamp = 0x0e;
 constexpr unsigned kQueueEntries = 256;
 constexpr uint64_t kAcqUnreachable = 0x0080'0000'0000'0000;
-constexpr size_t kXfer = 8;        // Timestamp data structure (NVMe 1.4, Set Features FID 0Eh)
-constexpr size_t kSentinel = 512;  // Host Behavior Support data structure (NVMe 2.0, FID 16h)
+constexpr size_t kXfer = 8;  // Timestamp data structure (NVMe 1.4, Set Features FID 0Eh)
 constexpr uint64_t kLow48 = (uint64_t{1} << 48) - 1;
 constexpr uint64_t kElapsedSlack = 256;  // ms Timestamp may add over a tag's or marker's round trip
-// The admin submission queue starts at the CMB's offset 0; a chunk's slots and sentinel follow its entries
-// (queue_chunk). The sentinel's source, constant, and a zero word (inside it) sit at kCmbSentinelSrc, above
-// anything a chunk uses (entries end below 255 * 64 bytes, then at most 960 bytes of slots and the 512-byte
-// sentinel, moved to the next page rather than cross one), written once per QEMU; the controller only ever
-// writes to the slots and the sentinel.
-constexpr uint64_t kCmbSq = 0, kCmbSentinelSrc = 0x8000, kCmbZero = kCmbSentinelSrc + 8;
-constexpr size_t kSlot = 32;
-constexpr unsigned kMaxOpsPerBatch = 30;  // up to 8 commands each + 2, below kQueueEntries - 1
+// The admin submission queue starts at the CMB's offset 0; a chunk's slots follow its entries (queue_chunk).
+// The blank word sits at kCmbBlank, above anything a chunk uses (entries end below 255 * 64 bytes, then at
+// most 50 * 16 + 8 bytes of slots), written once per QEMU; the controller only ever writes to the slots.
+constexpr uint64_t kCmbSq = 0, kCmbBlank = 0x8000;
+// What a probe's feature is cleared to: neither a tag nor a marker.
+constexpr uint64_t kBlank = 0;
+// What the slots hold until the controller writes them: Get Features (Timestamp) writes bits [63:52] as zero
+// (reserved, NVMe 1.4 Figure 266), so a slot that still reads as this has not been written. (QEMU 7.2 even
+// writes zero for a probe whose DMA read failed: nvme_h2c's failure leaves the value read as zero.)
+constexpr uint64_t kUnwritten = ~uint64_t{0};
+constexpr size_t kSlot = 16;              // per op: the probe's result, the marker (a write's source)
+constexpr unsigned kMaxOpsPerBatch = 50;  // up to 5 commands each + 1, below kQueueEntries - 1
 constexpr uint32_t kEventsAhead = 512;    // records read with the results, before their number is known
 constexpr size_t kShare = kXfer / 4;      // records QEMU writes for a failed DMA: one per 4-byte piece
 // NVMe functions: 00:01.0-3 (StreamIDs 8-11) and 00:02.0-3 (16-19). With LOG2SIZE 4 the first four are
@@ -222,7 +225,7 @@ class QemuSmmu final : public Implementation {
   ~QemuSmmu() override {
     if (std::getenv("VIPCTS_QTEST_STATS"))
       std::fprintf(stderr,
-                   "qemu:virt-smmuv3: %zu groups of %zu chunks, %zu NVMe commands, %zu sentinel waits, %zu "
+                   "qemu:virt-smmuv3: %zu groups of %zu chunks, %zu NVMe commands, %zu completion waits, %zu "
                    "chunks run again alone, %zu again with zeroing, %zu ops one by one\n",
                    stat_groups_, stat_chunks_, stat_nvme_commands_, stat_waits_, stat_met_, stat_carried_,
                    stat_one_by_one_);
@@ -375,6 +378,7 @@ class QemuSmmu final : public Implementation {
     }
     o.timeout_ms = options_.timeout_ms;
     o.stderr_log = stderr_log_;
+    o.qmp = true;  // system_reset (reset_machine)
     try {
       q_ = std::make_unique<Qtest>(o);
       firmware();
@@ -451,6 +455,16 @@ class QemuSmmu final : public Implementation {
     start();
   }
 
+  // QMP system_reset, then the firmware again. Every device is reset (QEMU 7.2's smmu_reset calls
+  // smmuv3_init_regs, which clears the 2-level flag of D18) but guest RAM and the ivshmem regions keep their
+  // contents, so the shadow stays what QEMU holds; enumeration assigns the same PCI resources. About 1/50 of
+  // a fresh QEMU's cost.
+  void reset_machine() {
+    q_->qmp("system_reset");
+    q_->qmp_event("RESET");  // the reset runs after the answer, in the main loop
+    firmware();
+  }
+
   // The adapter as firmware: PCI resources, the output window's tags, the SMMU queues, the NVMe admin queue.
   void firmware() {
     Qtest& q = *q_;
@@ -505,9 +519,7 @@ class QemuSmmu final : public Implementation {
     evtq_cons_ = 0;
     for (Nvme& n : nvmes_) {
       queue_nvme_reset(n);
-      std::vector<uint8_t> src(kSentinel);
-      put64(src, 0, sentinel(n));
-      q.queue_b64write(n.cmb + kCmbSentinelSrc, src);
+      q.queue_write(8, n.cmb + kCmbBlank, kBlank);
     }
     q.flush();
     for (const Nvme& n : nvmes_)
@@ -585,10 +597,10 @@ class QemuSmmu final : public Implementation {
                                   " (generate with --platform qemu-virt)");
     // FMT = 0b01 is 2-level, the other values linear (IHI 0070 G.b §6.3.25). QEMU 7.2 goes on walking 2-level
     // tables after FMT = 0 is written once it has seen FMT = 2-level (smmu_writel sets SMMU_FEATURE_2LVL_STE
-    // and never clears it; D18 in triage.md): a linear scenario after a 2-level one gets a fresh QEMU, so
+    // and never clears it; D18 in triage.md): a linear scenario after a 2-level one gets a machine reset, so
     // that each scenario meets an SMMU programmed only by its own state.
     two_level_ = smmu::strtab_fmt(s.regs) == 1;
-    if (!two_level_ && qemu_two_level_) restart();
+    if (!two_level_ && qemu_two_level_) reset_machine();
     Qtest& q = *q_;
     std::map<uint64_t, std::vector<uint8_t>> pages;
     for (const auto& w : s.mem) {
@@ -909,14 +921,15 @@ class QemuSmmu final : public Implementation {
     if (last_header_) load_state(*last_header_);
   }
 
-  // Per chunk of a group: its controller, where its op markers start, its batch's sentinel.
+  // Per chunk of a group: its controller, where its op markers start, where its slots are in the CMB.
   struct Run {
     Nvme* nvme;
     size_t first;  // index of its first op in the group
-    uint64_t done_off, done;
     uint64_t slots_off = 0;
+    uint64_t done_off = 0;  // the word the chunk's last Get Features writes (not kUnwritten once it ran)
     size_t dmas = 0;
     size_t r_slots = 0;
+    size_t slots_len() const { return done_off + 8 - slots_off; }
   };
 
   // STE[D] := the scenario's STE[S] for each chunk's controller D, and LOG2SIZE so that D is inside the table
@@ -1001,69 +1014,60 @@ class QemuSmmu final : public Implementation {
     }
   }
 
-  // Queues chunk c's commands on its controller: per op a probe read (and for a write the marker write and
-  // the read-back), then the completion sentinel.
+  // Queues chunk c's commands on its controller. Per op a probe read: Set Features (Timestamp) reads the
+  // window's word through the SMMU, Get Features copies it into the op's slot (the chunk's first op clears
+  // the feature to kBlank first). A write then writes its marker: Set Features from the slot's second word,
+  // Get Features to the window. Whether the marker landed on the word the probe read is checked afterwards
+  // with a qtest read of that word (run_group): QEMU spends about 11 us of CPU per NVMe command, and a DMA
+  // read-back took three. When the last op is a write, one more Get Features writes a word after the slots,
+  // so that the chunk's last command always writes the CMB.
   void queue_chunk(const Chunk& c, Run& r) {
     Qtest& q = *q_;
     Nvme& n = *r.nvme;
-    // Per op: a probe read (3 commands, 2 without the zeroing), for a write also the marker write and the
-    // read-back (5); then the sentinel pair.
-    size_t entries = 2;
+    const bool last_write = c.ops.back().txn.access == AccessKind::Write;
+    size_t entries = last_write ? 1 : 0;
     for (size_t i = 0; i < c.ops.size(); ++i)
-      entries += (c.ops[i].txn.access == AccessKind::Write ? 8 : 3) - (zero_first_probe(c, i) ? 0 : 1);
+      entries += (c.ops[i].txn.access == AccessKind::Write ? 4 : 2) + (zero_first_probe(c, i) ? 1 : 0);
     // The controller is reset only when the chunk would not fit in the queue's remaining request slots (not
     // after every chunk): the queue then holds the chunks since the reset one after the other, never
     // wrapping.
     if (n.sq_tail + entries > kQueueEntries - 1) queue_nvme_reset(n, false);
-    // CMB layout, written with one b64write: the chunk's submission queue entries from the queue's tail, the
-    // per-op slots (probe, marker, read-back), then where the sentinel lands (zeroed), so that one b64read
-    // takes the slots and the sentinel. The next chunk's entries overwrite the slots once they are read.
+    // CMB layout, written with one b64write: the chunk's submission queue entries from the queue's tail, then
+    // the per-op slots (kUnwritten until the controller writes them), so that one b64read takes the results.
+    // The next chunk's entries overwrite the slots once they are read.
     const uint64_t base = kCmbSq + 64ull * n.sq_tail;
     r.slots_off = base + 64 * entries;
-    r.done_off = r.slots_off + kSlot * c.ops.size();
-    // A 512-byte Host Behavior Support transfer must not cross a page (PRP1 only).
-    if ((r.done_off & 0xfff) + kSentinel > 0x1000) r.done_off = (r.done_off + 0xfff) & ~uint64_t{0xfff};
-    const uint64_t zero = kCmbZero;
+    r.done_off = r.slots_off + kSlot * (c.ops.size() - (last_write ? 0 : 1));
     std::vector<uint8_t> cmb(r.done_off + 8 - base);
+    for (uint64_t off = r.slots_off; off <= r.done_off; off += 8) put64(cmb, off - base, kUnwritten);
     size_t at = 0;  // next submission queue entry of the chunk
-    auto submit = [&](uint8_t opcode, uint64_t prp1, uint32_t fid) {
-      const Sqe e(opcode, static_cast<uint16_t>(at), prp1, fid);
+    auto submit = [&](uint8_t opcode, uint64_t prp1) {
+      const Sqe e(opcode, static_cast<uint16_t>(at), prp1, kFidTimestamp);
       std::memcpy(cmb.data() + 64 * at++, e.bytes, 64);
-    };
-    auto read_into = [&](uint64_t iova, uint64_t dest, bool zero_first = true) {
-      if (zero_first) submit(kOpSetFeatures, n.cmb + zero, kFidTimestamp);
-      submit(kOpSetFeatures, iova, kFidTimestamp);  // DMA read at the window
-      submit(kOpGetFeatures, dest, kFidTimestamp);
-      ++r.dmas;
     };
     for (size_t i = 0; i < c.ops.size(); ++i) {
       const Op& op = c.ops[i];
-      const uint64_t slot = n.cmb + r.slots_off + kSlot * i;  // probe, marker, read-back
-      // A probe read after the first needs no zeroing: a read that moves nothing leaves the value the
-      // previous Get Features copied into its slot, which run_group recognises (carried_tag).
-      read_into(op.window, slot, zero_first_probe(c, i));
+      const uint64_t slot = n.cmb + r.slots_off + kSlot * i;  // probe result, marker
+      // A probe read after the first needs no clearing: a read that moves nothing leaves the value the
+      // previous Get Features copied (a probe's, which run_group recognises: carried_tag), or a marker.
+      if (zero_first_probe(c, i)) submit(kOpSetFeatures, n.cmb + kCmbBlank);
+      submit(kOpSetFeatures, op.window);  // DMA read at the window
+      submit(kOpGetFeatures, slot);
+      ++r.dmas;
       if (op.txn.access == AccessKind::Write) {
         put64(cmb, r.slots_off - base + kSlot * i + 8, marker_word(r.first + i));
-        submit(kOpSetFeatures, slot + 8, kFidTimestamp);
-        submit(kOpGetFeatures, op.window, kFidTimestamp);  // DMA write at the window
+        submit(kOpSetFeatures, slot + 8);
+        submit(kOpGetFeatures, op.window);  // DMA write at the window
         ++r.dmas;
-        // Read back through the same IOVA: the marker is there iff the write landed where reads land.
-        read_into(op.window, slot + 16);
       }
     }
-    // Completion sentinel: the last Set/Get pair copies the controller's sentinel into the CMB, right after
-    // the slots, where this write put a zero.
-    r.done = sentinel(n);
-    submit(kOpSetFeatures, n.cmb + kCmbSentinelSrc, kFidHostBehavior);
-    submit(kOpGetFeatures, n.cmb + r.done_off, kFidHostBehavior);
+    if (last_write) submit(kOpGetFeatures, n.cmb + r.done_off);
     if (at != entries) throw std::logic_error("queue_chunk: submission queue entries miscounted");
     q.queue_b64write(n.cmb + base, cmb);
     n.sq_tail += static_cast<uint32_t>(entries);
     q.queue_write(4, n.regs + kNvmeSq0Tdbl, n.sq_tail);
     stat_nvme_commands_ += entries;
   }
-
-  static uint64_t sentinel(const Nvme& n) { return 0xd0e0'0000'0000'0000ull | n.sid; }
 
   void run_group(const std::vector<Chunk>& group, std::vector<Observation>& out) {
     Qtest& q = *q_;
@@ -1082,12 +1086,11 @@ class QemuSmmu final : public Implementation {
     // served.
     q.flush();
 
-    // Round trip 2: per chunk what its DMA reads brought into the CMB and its sentinel; the event queue
-    // producer, and the event records the group can produce (read before knowing how many there are: a third
-    // round trip only when there are more).
+    // Round trip 2: per chunk its slots (what its probes read, and the word its last command wrote); the
+    // event queue producer, and the event records the group can produce (read before knowing how many there
+    // are).
     for (size_t k = 0; k < group.size(); ++k)
-      runs[k].r_slots =
-          q.queue_b64read(runs[k].nvme->cmb + runs[k].slots_off, runs[k].done_off + 8 - runs[k].slots_off);
+      runs[k].r_slots = q.queue_b64read(runs[k].nvme->cmb + runs[k].slots_off, runs[k].slots_len());
     const size_t r_prod = q.queue_read(4, L::kSmmuBase + kEvtqProd);
     const uint32_t n = 1u << kEvtqLog2, idx = evtq_cons_ & (n - 1);
     const uint32_t guess = static_cast<uint32_t>(std::min<size_t>({kShare * dmas, kEventsAhead, n - idx}));
@@ -1097,10 +1100,10 @@ class QemuSmmu final : public Implementation {
     std::vector<std::vector<uint8_t>> slots(group.size());
     for (size_t k = 0; k < group.size(); ++k) {
       const Run& r = runs[k];
-      const size_t len = r.done_off + 8 - r.slots_off;
+      const size_t len = r.slots_len();
       slots[k] = Qtest::bytes(replies[r.r_slots], len);
-      if (get64(slots[k], len - 8) != r.done) {
-        wait_done(*r.nvme, r.done_off, r.done);
+      if (get64(slots[k], len - 8) == kUnwritten) {
+        wait_done(*r.nvme, r.done_off);
         slots[k] = q.b64read(r.nvme->cmb + r.slots_off, len);
         ahead_valid = false;
       }
@@ -1108,25 +1111,46 @@ class QemuSmmu final : public Implementation {
     if (!ahead_valid) replies[r_prod] = q.command("readl " + hex(L::kSmmuBase + kEvtqProd));
     const uint32_t prod = static_cast<uint32_t>(Qtest::value(replies[r_prod]));
     const uint32_t recorded = (prod - evtq_cons_) & (2 * n - 1);
+    // Round trip 3, when needed: for each write whose probe found its word, that word (the marker is there
+    // iff the write landed where reads land); the event records if more came than were read ahead.
+    std::vector<std::vector<std::optional<size_t>>> r_back(group.size());
+    bool third = false;
+    for (size_t k = 0; k < group.size(); ++k) {
+      r_back[k].resize(group[k].ops.size());
+      for (size_t i = 0; i < group[k].ops.size(); ++i)
+        if (group[k].ops[i].txn.access == AccessKind::Write)
+          if (auto pa = probed_word(slots[k], i)) r_back[k][i] = q.queue_read(8, *pa), third = true;
+    }
     std::vector<RawEvent> events;
+    std::vector<std::pair<size_t, uint32_t>> ev_reads;
     if (ahead_valid && recorded <= guess) {
       events = decode_events(Qtest::bytes(replies[r_ahead], 32ull * guess), recorded);
       evtq_cons_ = prod & (2 * n - 1);
       q.queue_write(4, L::kSmmuBase + kEvtqCons, evtq_cons_);
     } else {
-      // Round trip 3: all the new records.
-      const auto ev_reads = queue_event_reads(prod);
-      events = collect_events(ev_reads, q.flush());
+      ev_reads = queue_event_reads(prod);
+      third = true;
     }
+    std::vector<std::vector<uint64_t>> back(group.size());
+    if (third) {
+      const auto r3 = q.flush();
+      if (!ev_reads.empty()) events = collect_events(ev_reads, r3);
+      for (size_t k = 0; k < group.size(); ++k) {
+        back[k].resize(group[k].ops.size());
+        for (size_t i = 0; i < group[k].ops.size(); ++i)
+          if (r_back[k][i]) back[k][i] = Qtest::value(r3[*r_back[k][i]]);
+      }
+    }
+    for (size_t k = 0; k < group.size(); ++k) back[k].resize(group[k].ops.size());
     // Left queued for the next round trip: the tags put back where writes landed.
     for (size_t k = 0; k < group.size(); ++k)
       for (size_t i = 0; i < group[k].ops.size(); ++i)
-        if (group[k].ops[i].txn.access == AccessKind::Write)
-          if (auto pa = probed_word(slots[k], i)) {
-            q.queue_write(8, *pa, tag_of(*pa));
-            if (auto page = shadow_.find(*pa & ~uint64_t{0xfff}); page != shadow_.end())
-              put64(page->second, *pa & 0xff8, tag_of(*pa));
-          }
+        if (r_back[k][i]) {
+          const uint64_t pa = *probed_word(slots[k], i);
+          q.queue_write(8, pa, tag_of(pa));
+          if (auto page = shadow_.find(pa & ~uint64_t{0xfff}); page != shadow_.end())
+            put64(page->second, pa & 0xff8, tag_of(pa));
+        }
 
     // An event from a StreamID none of the controllers has cannot be given to a chunk: with one chunk it is
     // that chunk's (as when a single controller ran everything), with several each chunk runs again alone.
@@ -1135,14 +1159,23 @@ class QemuSmmu final : public Implementation {
     });
     std::vector<Chunk> alone, one_by_one;  // run again: alone, or one op at a time
     for (size_t k = 0; k < group.size(); ++k) {
-      // Another chunk's marker in this chunk's slots: two chunks' DMA met at one address, which running them
-      // one after the other (tags put back in between) never shows. Run this one again alone.
-      bool met = false;
-      for (size_t i = 0; i < group[k].ops.size(); ++i)
-        for (size_t off : {size_t{0}, size_t{16}})
-          if (auto g = marker_owner(get64(slots[k], kSlot * i + off));
-              g && (*g < runs[k].first || *g >= runs[k].first + group[k].ops.size()))
-            met = true;
+      // Another chunk's marker where this chunk's probes read or its writes were looked for: two chunks' DMA
+      // met at one address, which running them one after the other (tags put back in between) never shows.
+      // Run this one again alone. A write looked for under another write's marker of this chunk (two of its
+      // windows translate to one word): run its ops one at a time.
+      const size_t lo = runs[k].first, hi = lo + group[k].ops.size();
+      // (A probe showing the marker of the op just before is that op's marker left in the feature by a read
+      // that moved nothing, or a read of the word it wrote: not told apart.)
+      bool met = false, alias = false;
+      for (size_t i = 0; i < group[k].ops.size(); ++i) {
+        if (auto g = marker_owner(get64(slots[k], kSlot * i)))
+          (*g < lo || *g >= hi ? met : alias) |= *g + 1 != lo + i;
+        if (auto g = marker_owner(back[k][i])) (*g < lo || *g >= hi ? met : alias) |= *g != lo + i;
+      }
+      if (alias && !met) {
+        for (const Op& op : group[k].ops) one_by_one.push_back(Chunk{{op}}), ++stat_one_by_one_;
+        continue;
+      }
       if ((met || orphans) && group.size() > 1) {
         ++stat_met_;
         alone.push_back(group[k]);
@@ -1158,7 +1191,7 @@ class QemuSmmu final : public Implementation {
       std::vector<RawEvent> mine;
       for (const RawEvent& e : events)
         if (e.sid() == runs[k].nvme->sid || group.size() == 1) mine.push_back(e);
-      if (!finish_chunk(group[k], runs[k], slots[k], mine, out))
+      if (!finish_chunk(group[k], runs[k], slots[k], back[k], mine, out))
         for (const Op& op : group[k].ops) one_by_one.push_back(Chunk{{op}}), ++stat_one_by_one_;
     }
     for (const Chunk& c : alone) run_isolated({c}, out);
@@ -1167,15 +1200,16 @@ class QemuSmmu final : public Implementation {
 
   // Decides chunk c's ops from its slots and its controller's events; false when configuration errors cannot
   // be attributed (the chunk is then run again one op at a time).
+  // `back[i]`: what write i's probed word held after the group (0 when its probe found no word).
   bool finish_chunk(const Chunk& c, const Run& r, const std::vector<uint8_t>& slots,
-                    const std::vector<RawEvent>& events, std::vector<Observation>& out) {
+                    const std::vector<uint64_t>& back, const std::vector<RawEvent>& events,
+                    std::vector<Observation>& out) {
     const std::vector<Op>& batch = c.ops;
     std::vector<bool> marked(batch.size(), false);
     for (size_t i = 0; i < batch.size(); ++i)
       if (batch[i].txn.access == AccessKind::Write) {
-        const uint64_t back = get64(slots, kSlot * i + 16) & kLow48;
-        const uint64_t m = marker_word(r.first + i);
-        marked[i] = back >= m && back - m < kElapsedSlack;
+        const uint64_t v = back[i] & kLow48, m = marker_word(r.first + i);
+        marked[i] = v >= m && v - m < kElapsedSlack;
       }
 
     // Configuration errors carry no address, so they are attributed by elimination: a DMA is explained when
@@ -1191,11 +1225,7 @@ class QemuSmmu final : public Implementation {
     for (size_t i = 0; i < batch.size(); ++i) {
       const bool write = batch[i].txn.access == AccessKind::Write;
       unexplained[i] = (probed_word(slots, i) || window_event(events, batch[i], true)) ? 0 : 1;
-      if (write) {
-        // The read-back reads what the probe read, through the same translation: it shares the probe's fate.
-        unexplained[i] *= 2;
-        if (!marked[i] && !window_event(events, batch[i], false)) ++unexplained[i];
-      }
+      if (write && !marked[i] && !window_event(events, batch[i], false)) ++unexplained[i];
       unexplained_dmas += unexplained[i];
     }
     const bool one_type =
@@ -1249,16 +1279,16 @@ class QemuSmmu final : public Implementation {
 
   static bool zero_first_probe(const Chunk& c, size_t i) { return i == 0 || c.zero_every_probe; }
 
-  // Whether a probe read without zeroing before it (every op's but the first) may have moved nothing and
-  // shown the tag the previous read left in the feature: its slot names the same word as the slot the
-  // previous Get Features filled (the op before's probe, or its read-back for a write). Windows are distinct
-  // within a chunk, so this needs two IOVAs translating to one word; the chunk then runs again with zeroing.
+  // Whether a probe read without clearing before it (every op's but the first) may have moved nothing and
+  // shown the tag the previous read left in the feature: its slot names the same word as the op before's
+  // probe (after a write the feature holds its marker, never a tag). Windows are distinct within a chunk, so
+  // this needs two IOVAs translating to one word; the chunk then runs again with clearing.
   bool carried_tag(const Chunk& c, const std::vector<uint8_t>& slots) const {
     if (c.zero_every_probe) return false;
     for (size_t i = 1; i < c.ops.size(); ++i) {
-      const bool write_before = c.ops[i - 1].txn.access == AccessKind::Write;
+      if (c.ops[i - 1].txn.access == AccessKind::Write) continue;
       const auto now = tagged_word(get64(slots, kSlot * i));
-      if (now && now == tagged_word(get64(slots, kSlot * (i - 1) + (write_before ? 16 : 0)))) return true;
+      if (now && now == tagged_word(get64(slots, kSlot * (i - 1)))) return true;
     }
     return false;
   }
@@ -1292,11 +1322,13 @@ class QemuSmmu final : public Implementation {
     return static_cast<size_t>((v >> 8) & 0xfffff);
   }
 
-  void wait_done(const Nvme& n, uint64_t offset, uint64_t expect) {
+  // Waits until the controller has written the word at CMB `offset` (a chunk's last Get Features), which
+  // holds kUnwritten until then.
+  void wait_done(const Nvme& n, uint64_t offset) {
     Qtest& q = *q_;
     ++stat_waits_;
     for (unsigned spins = 0;; ++spins) {
-      if (q.readq(n.cmb + offset) == expect) return;
+      if (q.readq(n.cmb + offset) != kUnwritten) return;
       if (spins > 1000) {
         // The qtest channel answers but the controller never got to the end of the batch.
         if (!q.alive()) throw QemuDied("QEMU " + q.exit_description(), false);
