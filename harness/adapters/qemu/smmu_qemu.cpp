@@ -124,6 +124,7 @@ constexpr uint64_t kElapsedSlack = 256;  // ms Timestamp may add over a tag's or
 // The blank word sits at kCmbBlank, above anything a chunk uses (entries end below 255 * 64 bytes, then at
 // most 50 * 16 + 8 bytes of slots), written once per QEMU; the controller only ever writes to the slots.
 constexpr uint64_t kCmbSq = 0, kCmbBlank = 0x8000;
+constexpr uint64_t kCmbSize = uint64_t{1} << 20;  // cmb_size_mb=1
 // What a probe's feature is cleared to: neither a tag nor a marker.
 constexpr uint64_t kBlank = 0;
 // What the slots hold until the controller writes them: Get Features (Timestamp) writes bits [63:52] as zero
@@ -298,7 +299,7 @@ class QemuSmmu final : public Implementation {
       const Op op{i, t, t.iova & ~uint64_t{kXfer - 1}};
       const Chunk alone{{op}};
       if (!assign({&alone})) {
-        out[i] = {ObservationKind::Error, nullptr, no_mirror(t.stream_id)};
+        out[i] = {ObservationKind::Error, nullptr, unplaceable(op)};
         continue;
       }
       ops.push_back(op);
@@ -374,7 +375,7 @@ class QemuSmmu final : public Implementation {
       o.args.push_back("-device");
       o.args.push_back("nvme,serial=vipcts" + std::to_string(k) + ",addr=" + std::to_string(dev) + "." +
                        std::to_string(fn) + (fn == 0 ? ",multifunction=on" : "") +
-                       ",cmb_size_mb=1,legacy-cmb=on");
+                       ",cmb_size_mb=" + std::to_string(kCmbSize >> 20) + ",legacy-cmb=on");
     }
     o.timeout_ms = options_.timeout_ms;
     o.stderr_log = stderr_log_;
@@ -771,6 +772,30 @@ class QemuSmmu final : public Implementation {
     return at + 8 <= ste || at >= ste + 64;
   }
 
+  // Whether one of chunk c's windows lies in controller n's own CMB: QEMU's nvme_map_addr serves such an
+  // address from the CMB itself, so the DMA never reaches the SMMU. Found in seed 5's smmu-st2-5-82 (IOVAs
+  // 0x30436xxx, in the CMB of the controller at StreamID 16): reads returned the CMB's zeros (no tag, no
+  // event) and a write expected to fault went into the CMB; before this check they failed or were waived
+  // under the wrong entry. Another controller carries such a chunk.
+  static bool in_own_cmb(const Chunk& c, const Nvme& n) {
+    return std::any_of(c.ops.begin(), c.ops.end(), [&](const Op& op) {
+      return op.window + kXfer > n.cmb && op.window < n.cmb + kCmbSize;
+    });
+  }
+
+  // Why no controller can carry op (run alone): its 2-level mirror, or the CMB of the only controller that
+  // could.
+  std::string unplaceable(const Op& op) const {
+    const Chunk alone{{op}};
+    for (const Nvme& n : nvmes_)
+      if (in_own_cmb(alone, n))
+        return "IOVA " + hex(op.txn.iova) + " is inside the CMB of the NVMe controller (StreamID " +
+               std::to_string(n.sid) +
+               ") that alone can stand in for its StreamID: the controller would serve it from its own "
+               "memory, never through the SMMU; not expressible with this machine";
+    return no_mirror(op.txn.stream_id);
+  }
+
   std::string no_mirror(uint32_t sid) const {
     const Level2 l = level2(sid);
     return "2-level Stream table: StreamID " + hex(sid) + " is " + (l.reaches ? "inside" : "beyond") +
@@ -839,7 +864,7 @@ class QemuSmmu final : public Implementation {
       };
       std::optional<size_t> pick;
       for (size_t k = lo; k < hi; ++k) {
-        if (taken[k] || (pick && distance(k) >= distance(*pick))) continue;
+        if (taken[k] || (pick && distance(k) >= distance(*pick)) || in_own_cmb(*c, nvmes_[k])) continue;
         if (inside && two_level_) {
           const uint32_t d = nvmes_[k].sid;
           const auto at = l1stds.find(smmu::l1std_address(r, d));
@@ -863,7 +888,7 @@ class QemuSmmu final : public Implementation {
       for (Chunk& c : chunks) (fits(c, group) ? group : rest).push_back(std::move(c));
       if (group.empty()) {  // not even alone (run_requests answers such ops before): never loop
         for (const Op& op : rest.front().ops)
-          out[op.index] = {ObservationKind::Error, nullptr, no_mirror(op.txn.stream_id)};
+          out[op.index] = {ObservationKind::Error, nullptr, unplaceable(op)};
         rest.erase(rest.begin());
         chunks = std::move(rest);
         continue;
