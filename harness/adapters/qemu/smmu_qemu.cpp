@@ -1189,12 +1189,12 @@ class QemuSmmu final : public Implementation {
       // Run this one again alone. A write looked for under another write's marker of this chunk (two of its
       // windows translate to one word): run its ops one at a time.
       const size_t lo = runs[k].first, hi = lo + group[k].ops.size();
-      // (A probe showing the marker of the op just before is that op's marker left in the feature by a read
-      // that moved nothing, or a read of the word it wrote: not told apart.)
+      // A probe that read a marker of this chunk read a word an earlier write of the chunk wrote (or, for the
+      // op just after that write, moved nothing and left its marker in the feature; QEMU 7.2 sets the feature
+      // to zero when the read fails, other versions may not): either way only one op at a time tells.
       bool met = false, alias = false;
       for (size_t i = 0; i < group[k].ops.size(); ++i) {
-        if (auto g = marker_owner(get64(slots[k], kSlot * i)))
-          (*g < lo || *g >= hi ? met : alias) |= *g + 1 != lo + i;
+        if (auto g = marker_owner(get64(slots[k], kSlot * i))) (*g < lo || *g >= hi ? met : alias) = true;
         if (auto g = marker_owner(back[k][i])) (*g < lo || *g >= hi ? met : alias) |= *g != lo + i;
       }
       if (alias && !met) {
