@@ -24,7 +24,9 @@
 // with SID S when QEMU says D. With a 2-level Stream table (FMT = 0b01, SPLIT as written) the L1STD that D
 // selects gets S's L1STD and D's level-2 slot S's STE, from a D inside the Span exactly when S is (see
 // level2()); QEMU keeps walking 2-level tables once it has seen FMT = 2-level, so a linear scenario after a
-// 2-level one starts a fresh QEMU. Up to eight chunks (ops of one StreamID and side of 2^48, distinct
+// 2-level one gets a machine reset (QMP system_reset, then the firmware again). A chunk never runs on the
+// controller whose own CMB holds one of its IOVAs (QEMU serves those from the CMB, not through the SMMU).
+// Up to eight chunks (ops of one StreamID and side of 2^48, distinct
 // windows) run at once, one per controller, so one round of DMA covers several StreamIDs; chunks whose STEs
 // differ but whose CDs share an ASID are never run together (QEMU 7.2 tags IOTLB entries with the ASID only),
 // and a chunk that finds another chunk's marker in its slots (their DMA met at one address) is run again
@@ -34,29 +36,29 @@
 // controller and host memory (NVMe 1.4 §5.21.1.14); the submission queue and the controller-side buffers live
 // in the CMB, which the controller reads directly, so the only DMA the SMMU sees is the one under test, the 8
 // bytes at IOVA & ~7. QEMU keeps the value set and returns bits [47:0] of it plus the milliseconds elapsed
-// since, which the adapter tolerates (< 8 per step). Before a chunk's first DMA read and before every
-// read-back the feature is set to 0 from the CMB, so a read that moves nothing is seen as such (a failed Set
-// Features leaves the old value); before the other probe reads it holds what the previous Get Features
-// showed, and a probe that shows the same tagged word again makes the chunk run again with zeroing
-// (carried_tag).
+// since, which the adapter tolerates (< 256 per step: tags and markers keep their low byte for it). Before a
+// chunk's first DMA read the feature is set to 0 from the CMB, so a read that moves nothing is seen as such;
+// before the other probe reads it holds what the previous Get Features showed (QEMU 7.2 itself writes zero
+// for a failed read), and a probe that shows the same tagged word again makes the chunk run again with
+// zeroing (carried_tag).
 //   read:  Set Features with PRP1 = IOVA (a DMA read), then Get Features into the CMB: the tag of where the
-//   read
-//          landed: OA = tagged address + (IOVA & 7).
+//          read landed: OA = tagged address + (IOVA & 7).
 //   write: a probe read as above (locates the word), Set Features from the CMB with a marker, Get Features
-//   with
-//          PRP1 = IOVA (a DMA write of the marker), then a read back through the same IOVA: the marker read
-//          back confirms that the write landed where reads land.
+//          with PRP1 = IOVA (a DMA write of the marker); after the group a qtest read of the probed word:
+//          the marker there confirms that the write landed where reads land. The tag is then put back.
 // Completion queues cannot live in QEMU 7.2's CMB (completions are posted with plain DMA), so the admin CQ is
 // at an address no translation reaches (bit 55 set, bits 54:48 clear: outside TTB0 and TTB1 for every TxSZ,
 // beyond every OAS); posting fails and the controller sets CSTS.CFS, but QEMU 7.2 goes on taking commands
 // (nvme_process_sq does not look at CSTS); each command keeps one of the queue's 256 request slots, so the
-// controller is reset when the next batch would not fit. Completion of a batch is seen through a last
-// Set/Get Features pair (Host Behavior Support) within the CMB.
+// controller is reset when the next batch would not fit. Completion of a batch is seen in the CMB: its slots
+// start as all-ones, which no Get Features writes (Timestamp bits [63:52] are reserved, zero), and its last
+// command is a Get Features into the CMB.
 // Events: QEMU records one event per 4-byte piece of a failed DMA; an op's events are those whose InputAddr
 // lies in its 8-byte window with its direction; the record at IOVA & ~3 is reported, with the IOVA's low
 // bits restored. Configuration errors carry no address; they are attributed by elimination (finish_chunk).
 // Three qtest round trips per group of chunks at most: submit; results with the event records read ahead; the
-// rest of the records when there were more than read ahead. Cleanup (tags put back) rides on the next one.
+// probed words of the writes and the rest of the records when there were more than read ahead. Cleanup (tags
+// put back) rides on the next one.
 //
 // Not expressible with NVMe DMA (PCIe without PASID TLP prefix = Data, Unprivileged, IHI 0070 G.b §13.7):
 // instruction fetches, privileged accesses, SubstreamIDs - answered with an
