@@ -97,11 +97,12 @@ const void* suite(const char* name, uint32_t version) {
 }
 
 // The features the reference claims (harness/suites/smmu/suite.cpp): a mutant must be tested on everything.
-const char* const kFeatures[] = {"smmu.s1",         "smmu.ste.bypass",    "smmu.gbpa",    "smmu.httu.af",
-                                 "smmu.httu.dirty", "smmu.cd.tbi",        "smmu.cd.ttb1", "smmu.cd.raz_wi",
-                                 "smmu.s1.gran16k", "smmu.s1.gran64k",    "smmu.pbha",    "smmu.s2",
-                                 "smmu.nested",     "smmu.strtab.2level", "smmu.s1.vax",  "smmu.s1.ds",
-                                 "smmu.ssid",       "smmu.cd.2level",     "smmu.s2.ds",   nullptr};
+const char* const kFeatures[] = {
+    "smmu.s1",     "smmu.ste.bypass", "smmu.gbpa",      "smmu.httu.af",       "smmu.httu.dirty",
+    "smmu.cd.tbi", "smmu.cd.ttb1",    "smmu.cd.raz_wi", "smmu.s1.gran16k",    "smmu.s1.gran64k",
+    "smmu.pbha",   "smmu.s2",         "smmu.nested",    "smmu.strtab.2level", "smmu.s1.vax",
+    "smmu.s1.ds",  "smmu.ssid",       "smmu.cd.2level", "smmu.s2.ds",         "smmu.stall",
+    nullptr};
 
 const vipcts_implementation kImpl = {
     VIPCTS_ABI_VERSION, "vipcts-smmu-mutant", VIPCTS_MUTANT_NAME, kFeatures, nullptr, suite};

@@ -177,9 +177,11 @@ TEST(CodecText, StalledOutcomesRoundTrip) {
     EXPECT_NE(text.find(R"("stall":true})"), std::string::npos) << text;
     EXPECT_EQ(text.find("termination"), std::string::npos) << text;
     EXPECT_EQ(outcome_text(s.outcome), text);
+    Outcome no_level = s.outcome;  // the ABI has no diagnostic "level"
+    no_level.level = -1;
     const vipcts_smmu_outcome abi = to_abi(s.outcome);
-    EXPECT_EQ(abi_outcome_text(abi), text);
-    EXPECT_EQ(outcome_from_abi(abi).dump(), text);
+    EXPECT_EQ(abi_outcome_text(abi), encode_outcome(no_level).dump());
+    EXPECT_EQ(outcome_from_abi(abi).dump(), encode_outcome(no_level).dump());
     const WireOutcome dom = decode_outcome(Json::parse(text), Path("x"));
     EXPECT_EQ(dom.status, Status::Stalled);
     EXPECT_TRUE(dom.has_event && dom.event.stall) << text;
