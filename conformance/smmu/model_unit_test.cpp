@@ -368,10 +368,57 @@ TEST(SMMU_CD_STALL, TermModelAbortOnlyWithAZeroIsCBadCd) {
   s.cd.a = false;
   EXPECT_TRUE(has_event(s.run(kVa), EventType::C_BAD_CD));
 }
-TEST(SMMU_CD_STALL, StallingFaultIsUnmodelled) {
+
+// ---- SMMU.EVENT.STALL
+TEST(SMMU_EVENT_STALL, CdSStallsAStage1FaultAndAlwaysRecordsIt) {
   Scenario s;
-  s.cd.s = true;                                     // legal with STALL_MODEL 0b00 and S1STALLD 0
-  EXPECT_EQ(s.run(kVa).status, Status::Unmodelled);  // unmapped: F_TRANSLATION would stall
+  s.cd.s = true;   // legal with STALL_MODEL 0b00 and S1STALLD 0
+  s.cd.r = false;  // ignored when stalling (IHI 0070 G.b §5.5: ARS = 0bxx1)
+  s.cd.a = false;  // likewise: a stall is not a termination
+  const Outcome o = s.run(kVa, AccessKind::Write, true);  // unmapped: F_TRANSLATION
+  EXPECT_EQ(o.status, Status::Stalled);
+  ASSERT_TRUE(has_event(o, EventType::F_TRANSLATION));
+  EXPECT_TRUE(o.event->stall);
+  EXPECT_FALSE(o.event->rnw);
+  EXPECT_TRUE(o.event->pnu);
+  EXPECT_FALSE(o.event->s2);
+  EXPECT_EQ(o.event->input_addr, kVa);
+  EXPECT_TRUE(o.clauses.contains(Clause::EVENT_STALL));
+  EXPECT_FALSE(o.clauses.contains(Clause::EVENT_RECORD_TERMINATE));
+}
+TEST(SMMU_EVENT_STALL, ForcedStallModelStallsEveryTranslationRelatedFault) {
+  Scenario s;
+  s.regs.idr0 |= 2u << 24;  // STALL_MODEL = 0b10: CD.S = 1 required
+  s.cd.s = true;
+  LeafAttrs ro;
+  ro.ap = 0b11;  // read-only
+  s.tt0->map(0x40000000, kBlock1G, 0x80000000, ro);
+  LeafAttrs no_af;
+  no_af.af = false;
+  s.tt0->map(0x80000000, kBlock1G, 0xc0000000, no_af);
+  const Outcome perm = s.run(0x40001000, AccessKind::Write);
+  EXPECT_EQ(perm.status, Status::Stalled);
+  EXPECT_TRUE(has_event(perm, EventType::F_PERMISSION));
+  const Outcome af = s.run(0x80001000);
+  EXPECT_EQ(af.status, Status::Stalled);
+  EXPECT_TRUE(has_event(af, EventType::F_ACCESS));
+  EXPECT_EQ(s.run(0x40001000).status, Status::Translated);  // no fault, no stall
+}
+TEST(SMMU_EVENT_STALL, ConfigurationErrorsNeverStall) {
+  Scenario s;
+  s.cd.s = true;
+  s.cd.t0sz = 10;  // ILLEGAL: C_BAD_CD aborts whatever S says
+  const Outcome o = s.run(kVa);
+  EXPECT_EQ(o.status, Status::Terminated);
+  ASSERT_TRUE(has_event(o, EventType::C_BAD_CD));
+  EXPECT_FALSE(o.event->stall);
+}
+TEST(SMMU_EVENT_STALL, TerminatedFaultsHaveStallZero) {
+  Scenario s;
+  const Outcome o = s.run(kVa);
+  ASSERT_TRUE(has_event(o, EventType::F_TRANSLATION));
+  EXPECT_EQ(o.status, Status::Terminated);
+  EXPECT_FALSE(o.event->stall);
 }
 
 // ---- SMMU.S1.TTB_SELECT and SMMU.S1.EPD

@@ -251,6 +251,41 @@ TEST(SMMU_EVENT_S2_RECORD, S2RZeroSuppressesTheRecordAndStillAborts) {
   EXPECT_FALSE(o.event.has_value());
 }
 
+TEST(SMMU_EVENT_STALL, S2SStallsAStage2FaultAtEachClassAndRecordsItWhateverS2R) {
+  for (unsigned model : {0u, 2u}) {
+    S2Plan p = nested_plan(Granule::K4, Granule::K4);
+    p.s2r = false;  // ignored when stalling (IHI 0070 G.b §5.5)
+    p.s2s = true;
+    p.cd_s = model == 2;  // STALL_MODEL 0b10 forces CD.S = 1 as well
+    p.stall_model = model;
+    const gen::ScenarioSpec s = gen::build_s2_scenario(p);
+    Transaction t;
+    t.stream_id = 2;  // the CD whose TTB0 has no stage-2 mapping: CLASS = TT
+    t.iova = 0x2000;
+    const Outcome o = translate(s.memory, s.regs, t);
+    EXPECT_EQ(o.status, Status::Stalled) << model;
+    ASSERT_TRUE(o.event.has_value());
+    EXPECT_TRUE(o.event->stall);
+    EXPECT_TRUE(o.event->s2);
+    EXPECT_EQ(o.event->event_class, EventClass::TT);
+    EXPECT_TRUE(o.clauses.contains(Clause::EVENT_STALL));
+    EXPECT_FALSE(o.clauses.contains(Clause::EVENT_S2_RECORD));
+  }
+}
+
+TEST(SMMU_EVENT_STALL, CdSAloneDoesNotStallAStage2Fault) {
+  S2Plan p = nested_plan(Granule::K4, Granule::K4);
+  p.cd_s = true;  // stage 1 stalls, stage 2 (S2S = 0) terminates
+  const gen::ScenarioSpec s = gen::build_s2_scenario(p);
+  Transaction t;
+  t.stream_id = 2;  // stage-2 fault on the stage-1 table walk: terminated (S2S = 0)
+  t.iova = 0x2000;
+  const Outcome o = translate(s.memory, s.regs, t);
+  EXPECT_EQ(o.status, Status::Terminated);
+  ASSERT_TRUE(o.event.has_value());
+  EXPECT_FALSE(o.event->stall);
+}
+
 TEST(SMMU_STE_S2_SL0, EveryIllegalDefectGivesCBadSte) {
   for (unsigned d = 1; d < static_cast<unsigned>(gen::S2Defect::kCount); ++d)
     for (uint64_t seed = 0; seed < 8; ++seed) {

@@ -18,8 +18,9 @@ namespace vipcts::smmu::gen {
 ScenarioSpec build_from_knobs(const Knobs& k) {
   ScenarioSpec s;
   SmmuRegisters& r = s.regs;
-  r.idr0 = reg::kIdr0S1P | reg::idr0_ttf(0b10) | reg::idr0_httu(k.httu) | reg::idr0_stall_model(0b01) |
-           reg::idr0_st_level(k.st_level) | (k.cd2l ? reg::kIdr0Cd2l : 0);
+  r.idr0 = reg::kIdr0S1P | reg::idr0_ttf(0b10) | reg::idr0_httu(k.httu) |
+           reg::idr0_stall_model(k.stall_model) | reg::idr0_st_level(k.st_level) |
+           (k.cd2l ? reg::kIdr0Cd2l : 0);
   r.idr1 = reg::idr1_sidsize(k.sidsize) | reg::idr1_ssidsize(k.ssidsize);
   r.idr5 = reg::kIdr5Gran4K | reg::idr5_oas(k.oas);
   r.cr0 = k.smmuen ? reg::kCr0SmmuEn : 0;
@@ -412,6 +413,28 @@ unsigned eff_bits(unsigned ips, unsigned oas) {
 // Encodings giving each effective size below 48 (OAS 32/36/40/42/44 bits).
 constexpr unsigned kSmallEncodings[] = {0, 1, 2, 3, 4};
 
+// Fault 0..3: one Translation-related fault at the leaf (F_TRANSLATION, F_ADDR_SIZE, F_ACCESS,
+// F_PERMISSION); 4: a C_BAD_CD (a configuration error: neither suppressed by CD.R nor stalled).
+void plant_fault(Knobs& k, unsigned fault) {
+  switch (fault) {
+    case 0:
+      k.bad_level = 3, k.bad_desc = 0;
+      break;
+    case 1:
+      k.cd.ips = 0, k.oa = pow2(32);
+      break;
+    case 2:
+      k.leaf_bits &= ~desc::kAf;
+      break;
+    case 3:
+      k.leaf_bits |= desc::ap(0b11), k.txn.access = AccessKind::Write;
+      break;
+    default:
+      k.cd.tg0 = 3;
+      break;
+  }
+}
+
 // The edges of each clause (IHI 0070 G.b sections in the clause file's `source`).
 std::vector<Aim> aims_for(const std::string& id, ClauseCtx& ctx) {
   std::vector<Aim> a;
@@ -799,14 +822,20 @@ std::vector<Aim> aims_for(const std::string& id, ClauseCtx& ctx) {
     for (bool ca : {false, true})
       for (bool cr : {false, true})
         for (unsigned fault = 0; fault < 5; ++fault)
-          add({{Role::CD_A, ca}, {Role::CD_R, cr}}, [fault](Knobs& k) {
-            switch (fault) {
-              case 0: k.bad_level = 3, k.bad_desc = 0; break;                 // F_TRANSLATION
-              case 1: k.cd.ips = 0, k.oa = pow2(32); break;                   // F_ADDR_SIZE
-              case 2: k.leaf_bits &= ~desc::kAf; break;                       // F_ACCESS
-              case 3: k.leaf_bits |= desc::ap(0b11), k.txn.access = AccessKind::Write; break;  // F_PERMISSION
-              default: k.cd.tg0 = 3; break;                                   // C_BAD_CD: never suppressed
-            }
+          add({{Role::CD_A, ca}, {Role::CD_R, cr}}, [fault](Knobs& k) { plant_fault(k, fault); });
+  } else if (id == "SMMU.EVENT.STALL") {
+    // CD.S = 1 on an SMMU that offers both models (0b00) and on one that forces stalls (0b10, where CD.S = 0
+    // is ILLEGAL), with CD.R and CD.A either way (both ignored for a stall), for each Translation-related
+    // fault; a C_BAD_CD (never stalls) as the control. Stage-2 stalls come from the stage-2 scenarios.
+    ctx.renames.push_back({"s", Role::CD_S});
+    ctx.renames.push_back({"r", Role::CD_R});
+    for (unsigned model : {0u, 2u})
+      for (bool cr : {false, true})
+        for (unsigned fault = 0; fault < 5; ++fault)
+          add({{Role::CD_S, 1}, {Role::CD_R, cr}}, [model, cr, fault](Knobs& k) {
+            k.stall_model = model;
+            k.cd.a = !cr;
+            plant_fault(k, fault);
           });
   } else {
     // A clause this generator has no edges for yet: Z3's own solutions, a few of them.

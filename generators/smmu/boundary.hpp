@@ -22,6 +22,7 @@ struct Knobs {
   // Registers
   unsigned oas = 5;        // IDR5.OAS encoding
   unsigned httu = 1;       // IDR0.HTTU
+  unsigned stall_model = 1;  // IDR0.STALL_MODEL: 0b01 no stall; 0b00 and 0b10 (forced) for SMMU.EVENT.STALL
   unsigned sidsize = 16;   // IDR1.SIDSIZE
   unsigned log2size = 6;   // STRTAB_BASE_CFG.LOG2SIZE
   bool smmuen = true;

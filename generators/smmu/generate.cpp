@@ -106,13 +106,19 @@ std::vector<std::string> scenario_features(const ScenarioSpec& s) {
 void finish_scenario(ScenarioSpec& s, const std::vector<std::string>& extra) {
   std::set<std::string> clauses(extra.begin(), extra.end());
   SparseMemory memory = s.memory;
+  bool stalls = false;
   for (const Transaction& t : s.transactions) {
     const Outcome o = translate(memory, s.regs, t);
     o.clauses.for_each([&](Clause c) { clauses.insert(std::string(clause_id(c))); });
+    stalls = stalls || o.status == Status::Stalled;
     apply_updates(memory, o);
   }
   s.clauses.assign(clauses.begin(), clauses.end());
   s.features = scenario_features(s);
+  // smmu.stall: a transaction stalls (SMMU.EVENT.STALL). Taken from the outcomes, not the configuration: a
+  // nested CD's S bit sits in IPA space, and a stall configuration without a fault needs no stall support.
+  if (stalls)
+    s.features.insert(std::upper_bound(s.features.begin(), s.features.end(), "smmu.stall"), "smmu.stall");
 }
 
 void generate(const Options& options, const std::function<void(const ScenarioSpec&)>& emit_any) {

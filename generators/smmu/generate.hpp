@@ -43,7 +43,8 @@ void generate(const Options& options, const std::function<void(const ScenarioSpe
 //   (CD.HA=1 with IDR0.HTTU != 0), smmu.httu.dirty (CD.HD=1 and HA=1 with IDR0.HTTU=0b10), smmu.cd.tbi
 //   (TBIx=1), smmu.cd.ttb1 (VA[55]=1 through TTB1 with EPD1=0), smmu.cd.raz_wi (CD.A=0), smmu.s1.vax
 //   (IDR5.VAX != 0: 52-bit VAs), smmu.s1.ds (IDR5.DS: 52-bit descriptors for 4 KB and 16 KB), smmu.s2.ds
-//   (IDR5.DS and a stage-2 STE with S2DS or S2SL0_2 set).
+//   (IDR5.DS and a stage-2 STE with S2DS or S2SL0_2 set). finish_scenario() adds smmu.stall when a
+//   transaction stalls (CD.S or STE.S2S, SMMU.EVENT.STALL).
 std::vector<std::string> scenario_features(const ScenarioSpec& s);
 
 // Runs the reference model over the scenario's transactions (applying AF updates in between) and fills

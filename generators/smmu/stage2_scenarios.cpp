@@ -67,7 +67,7 @@ class Maker {
 
   ScenarioSpec make() {
     s_.regs = default_registers(kS2Strtab, 4);
-    s_.regs.idr0 |= 1u;  // S2P
+    s_.regs.idr0 |= 1u | ((p_.stall_model & 3u) << 24);  // S2P, STALL_MODEL
     s_.regs.idr5 = (p_.oas & 7u) | (1u << 4) | (1u << 5) | (1u << 6);
     if (p_.stt) s_.regs.idr3 |= 1u << 9;
     if (p_.xnx) s_.regs.idr3 |= 1u << 4;
@@ -113,6 +113,7 @@ class Maker {
     ste.ha = p_.s2ha;
     ste.hd = p_.s2hd;
     ste.r = p_.s2r;
+    ste.s = p_.s2s;
     ste.hwu = p_.s2hwu;
     ste.s2ds = p_.s2ds;
     ste.sl0_2 = p_.sl2;
@@ -306,6 +307,7 @@ class Maker {
     cd.had0 = p_.had0;
     cd.hwu0 = p_.hwu0;
     cd.mair = 0x0004'44ff'bb00'ff44ull;
+    cd.s = p_.cd_s;
     write_words(ipa_mem, kS1Ipa, encode_cd(cd));
     CdFields cd_tt = cd;  // stream 2: a CD whose TTB0 has no stage-2 mapping (CLASS = TT)
     cd_tt.ttb0 = kUnmappedTtbIpa;
@@ -681,6 +683,36 @@ void generate_s2_fixed_scenarios(uint64_t seed, const std::function<void(Scenari
   for (unsigned s1fmt : {0u, 1u, 2u})
     for (unsigned hole : {0u, 1u, 2u}) out(nested_cd_table(s1fmt, hole));
   lpa2_scenarios();
+  // The Stall model (SMMU.EVENT.STALL; appended: the scenarios above keep their ids and seeds). Stage-2
+  // faults at each CLASS with STE.S2S = 1, on an SMMU offering both models (STALL_MODEL 0b00) and one forcing
+  // stalls (0b10, where S2S = 0 and, nested, CD.S = 0 are ILLEGAL); nested with only stage 1 stalling as
+  // well. S2R = 0 in some: a stall is recorded all the same.
+  struct Stall {
+    bool nested;
+    unsigned model;
+    bool s2s, cd_s, s2r;
+  };
+  const Stall stalls[] = {
+      {false, 0, true, false, false}, {false, 2, true, false, true}, {true, 0, true, false, true},
+      {true, 0, false, true, true},   {true, 2, true, true, false},
+  };
+  unsigned m = 0;
+  for (const Stall& x : stalls) {
+    S2Plan p;
+    p.nested = x.nested;
+    p.g2 = gs[m % 3];
+    const auto pairs = legal_sl0(p.g2, 48, false, 25, 48);
+    const auto& pick = pairs[derive_seed(base, 6000 + m) % pairs.size()];
+    p.sl0 = pick.first;
+    p.ia2 = pick.second;
+    p.stall_model = x.model;
+    p.s2s = x.s2s;
+    p.cd_s = x.cd_s;
+    p.s2r = x.s2r;
+    p.seed = derive_seed(base, 7000 + m);
+    out(build_s2_scenario(p));
+    ++m;
+  }
 }
 
 }  // namespace vipcts::smmu::gen

@@ -53,6 +53,10 @@ struct S2Plan {
   unsigned ips = 5;
   bool had0 = false;
   unsigned hwu0 = 0;
+  // Stall model (SMMU.EVENT.STALL): IDR0.STALL_MODEL (0b00 both models, 0b10 stall forced), STE.S2S and,
+  // nested, the CD's S.
+  unsigned stall_model = 0;
+  bool s2s = false, cd_s = false;
   S2Defect defect = S2Defect::None;
   bool boundaries = true;  // stage-2 OA boundary leaves and table
   uint64_t seed = 0;       // the rest (addresses, attributes) from a seeded engine

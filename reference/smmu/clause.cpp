@@ -81,6 +81,7 @@ constexpr std::array<std::string_view, kClauseCount> kClauseIds = {
     "SMMU.CD.TABLE.L1CD_ADDRESS",
     "SMMU.CD.TABLE.L2_CD",
     "SMMU.S2.DS.SHAREABILITY",
+    "SMMU.EVENT.STALL",
 };
 }  // namespace
 

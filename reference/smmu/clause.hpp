@@ -83,6 +83,7 @@ enum class Clause : uint8_t {
   CD_TABLE_L1CD_ADDRESS,      // SMMU.CD.TABLE.L1CD_ADDRESS
   CD_TABLE_L2_CD,             // SMMU.CD.TABLE.L2_CD
   S2_DS_SHAREABILITY,         // SMMU.S2.DS.SHAREABILITY
+  EVENT_STALL,                // SMMU.EVENT.STALL
   kCount
 };
 

@@ -36,6 +36,10 @@ struct EventRecord {
   // (CLASS = TT) or the input's IPA (CLASS = IN); bits [11:0] are not recorded. UNKNOWN for stage-1 faults
   // (§7.3.13-§7.3.16), so only compared when S2 = 1 (event_ipa_valid).
   uint64_t ipa = 0;
+  // Stall (bit 95): 1 when the faulting transaction was stalled (CD.S or STE.S2S, §3.12.2, §5.5). A stalled
+  // record also carries STAG [79:64], an IMPLEMENTATION SPECIFIC tag that CMD_RESUME quotes back (§3.12.2):
+  // the model does not predict it, so it is no member here and never compared.
+  bool stall = false;
   bool operator==(const EventRecord&) const = default;
 };
 

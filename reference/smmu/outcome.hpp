@@ -1,5 +1,6 @@
-// What a transaction comes to: translated (output address and attributes), or terminated, with or without an
-// event record; and the descriptor writes hardware updates made (HTTU).
+// What a transaction comes to: translated (output address and attributes), terminated with or without an
+// event record, or stalled with its (always written) record; and the descriptor writes hardware updates made
+// (HTTU).
 #pragma once
 
 #include <array>
@@ -15,6 +16,11 @@ enum class Status : uint8_t {
   Translated,  // the access proceeds to output_address
   Terminated,  // the access is aborted (or RAZ/WI), see termination
   Unmodelled,  // the configuration is outside what this model covers yet; never produced by our generators
+  // A Translation-related fault under the Stall model (CD.S = 1 or STE.S2S = 1, SMMU.EVENT.STALL): no
+  // response until software sends CMD_RESUME or CMD_STALL_TERM (IHI 0070 G.b §3.12.2), so as a single
+  // transaction's outcome it stays stalled. The event (Stall = 1) is always recorded; `termination` is
+  // unused.
+  Stalled,
 };
 
 enum class Termination : uint8_t { Abort, RazWi };
@@ -42,7 +48,7 @@ struct Outcome {
   // Nested with both stages' PBHA enabled under the IMPLEMENTATION DEFINED combine rule (PbhaCombine::ImpDef,
   // SMMU.PBHA.COMBINE): the output PBHA is not predicted (pbha is 0) and not compared.
   bool pbha_unknown = false;
-  std::optional<EventRecord> event;  // the record written to the event queue, if any
+  std::optional<EventRecord> event;  // the record written to the event queue, if any (always when Stalled)
   // Hardware descriptor updates (AF set, stage-2 dirty state by HTTU): the stage-1 leaf, and with stage 2 the
   // stage-2 descriptors used for the CD fetch, the stage-1 table reads and the output (deduplicated).
   static constexpr size_t kMaxUpdates = 4;  // = VIPCTS_SMMU_MAX_UPDATES; more is reported Unmodelled

@@ -96,11 +96,28 @@ EventType event_type(S1Fault f) {
   }
 }
 
-// A stage-1 Translation-related fault: CD.S = 1 stalls (not modelled); else CD.R decides the record and CD.A
-// abort versus RAZ/WI (§5.5).
+// A Translation-related fault under the Stall model (SMMU.EVENT.STALL, IHI 0070 G.b §3.12.2, §5.5 S): the
+// transaction waits for CMD_RESUME/CMD_STALL_TERM, and the record is always written whatever R says (ARS =
+// 0bxx1), with Stall = 1. Only the four Translation-related faults reach here; configuration errors and the
+// stage-1-bypass Address Size fault always abort (§3.12).
+Outcome& stall(Outcome& out, Trace* trace, EventRecord e, bool s, bool r) {
+  e.stall = true;
+  out.status = Status::Stalled;
+  out.event = e;
+  // The witness states what was decided (status and record), so the predicate checks the outcome itself.
+  if (Witness* w = decide(out, trace, Clause::EVENT_STALL)) {
+    w->set("s", s).set("r", r);
+    w->set("stalled", out.status == Status::Stalled).set("record", out.event.has_value());
+  }
+  return out;
+}
+
+// A stage-1 Translation-related fault: CD.S = 1 stalls; else CD.R decides the record and CD.A abort versus
+// RAZ/WI (§5.5). A legal CD.S = 1 also covers IDR0.STALL_MODEL = 0b10, where CD.S = 0 is ILLEGAL
+// (SMMU.CD.STALL).
 Outcome& s1_fault(Outcome& out, Trace* trace, const Transaction& txn, const ContextDescriptor& cd,
                   S1Fault f) {
-  if (cd.s()) return unmodelled(out);
+  if (cd.s()) return stall(out, trace, fault_event(txn, event_type(f), out, trace), cd.s(), cd.r());
   const bool record = cd.r();
   if (Witness* w = decide(out, trace, Clause::EVENT_RECORD_TERMINATE))
     w->set("xlat_fault", 1).set("r", cd.r()).set("a", cd.a()).set("record", record).set("razwi", !cd.a());
@@ -122,16 +139,17 @@ EventType event_type(S2Fault f) {
   }
 }
 
-// A stage-2 Translation-related fault (§5.5, §7.3.13-16): STE.S2S = 1 stalls (not modelled); else STE.S2R
-// decides the record, and the transaction always aborts (CD.A does not apply to stage 2). The record has
-// S2 = 1, CLASS = what stage 2 was translating (CD fetch, stage-1 table walk, or the input's IPA) and the IPA
-// of that address.
+// A stage-2 Translation-related fault (§5.5, §7.3.13-16): STE.S2S = 1 stalls (SMMU.EVENT.STALL); else
+// STE.S2R decides the record, and the transaction always aborts (CD.A does not apply to stage 2). The record
+// has S2 = 1, CLASS = what stage 2 was translating (CD fetch, stage-1 table walk, or the input's IPA) and the
+// IPA of that address.
 Outcome& s2_fault(Outcome& out, Trace* trace, const Transaction& txn, const S2Params& s2, S2Fault f,
                   EventClass cls, uint64_t ipa) {
-  if (s2.s) return unmodelled(out);
   const bool record = s2.r;
-  if (Witness* w = decide(out, trace, Clause::EVENT_S2_RECORD))
-    w->set("s2r", s2.r).set("record", record).set("razwi", 0);
+  if (!s2.s) {
+    if (Witness* w = decide(out, trace, Clause::EVENT_S2_RECORD))
+      w->set("s2r", s2.r).set("record", record).set("razwi", 0);
+  }
   EventRecord e = translation_event(txn, event_type(f));
   e.s2 = true;
   e.event_class = cls;
@@ -141,6 +159,7 @@ Outcome& s2_fault(Outcome& out, Trace* trace, const Transaction& txn, const S2Pa
     w->set("class", static_cast<uint64_t>(e.event_class)).set("purpose", static_cast<uint64_t>(cls));
     w->set("ipa", e.ipa).set("addr", ipa);
   }
+  if (s2.s) return stall(out, trace, e, s2.s, s2.r);
   return terminate(out, Termination::Abort, record ? std::optional<EventRecord>(e) : std::nullopt);
 }
 

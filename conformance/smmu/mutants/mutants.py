@@ -177,6 +177,15 @@ MUTANTS = {
     "stream-disabled-as-bad-substreamid": (
         "smmu/translate.cpp", "EventType::F_STREAM_DISABLED, true, true", "EventType::C_BAD_SUBSTREAMID, true, true",
         "S1DSS termination recorded as C_BAD_SUBSTREAMID instead of F_STREAM_DISABLED"),
+    "stall-honours-r": (
+        "smmu/translate.cpp", "out.event = e;", "if (r) out.event = e;",
+        "a stalled fault's record suppressed by CD.R/STE.S2R = 0 (the stall is always recorded, IHI 0070 \u00a75.5)"),
+    "s2-stall-terminates": (
+        "smmu/translate.cpp", "if (s2.s) return stall(out, trace, e, s2.s, s2.r);", "",
+        "STE.S2S = 1 ignored: a stage-2 fault that should stall is aborted"),
+    "stall-bit-clear": (
+        "smmu/translate.cpp", "e.stall = true;", "e.stall = false;",
+        "a stalled transaction's record written with Stall = 0"),
 }
 
 

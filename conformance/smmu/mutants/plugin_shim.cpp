@@ -50,7 +50,9 @@ int mutant_translate(void* ctx, const vipcts_smmu_txn* t, vipcts_smmu_outcome* o
   const Outcome o = translate(c->memory, c->regs, txn);
   if (o.status == Status::Unmodelled) return 1;
   std::memset(out, 0, sizeof *out);
-  out->status = o.status == Status::Translated ? VIPCTS_SMMU_TRANSLATED : VIPCTS_SMMU_TERMINATED;
+  out->status = o.status == Status::Translated ? VIPCTS_SMMU_TRANSLATED
+                : o.status == Status::Stalled  ? VIPCTS_SMMU_STALLED
+                                               : VIPCTS_SMMU_TERMINATED;
   out->termination = o.termination == Termination::Abort ? VIPCTS_SMMU_ABORT : VIPCTS_SMMU_RAZ_WI;
   out->oa = o.output_address;
   out->mair_attr = o.attrs.mair_attr;
@@ -66,6 +68,7 @@ int mutant_translate(void* ctx, const vipcts_smmu_txn* t, vipcts_smmu_outcome* o
     out->event.pnu = e.pnu;
     out->event.s2 = e.s2;
     out->event.event_class = static_cast<uint8_t>(e.event_class);
+    out->event.stall = e.stall;
     out->event.sid = e.stream_id;
     out->event.ssid = e.substream_id;
     out->event.input_addr = e.input_addr;
@@ -94,11 +97,12 @@ const void* suite(const char* name, uint32_t version) {
 }
 
 // The features the reference claims (harness/suites/smmu/suite.cpp): a mutant must be tested on everything.
-const char* const kFeatures[] = {"smmu.s1",         "smmu.ste.bypass",    "smmu.gbpa",    "smmu.httu.af",
-                                 "smmu.httu.dirty", "smmu.cd.tbi",        "smmu.cd.ttb1", "smmu.cd.raz_wi",
-                                 "smmu.s1.gran16k", "smmu.s1.gran64k",    "smmu.pbha",    "smmu.s2",
-                                 "smmu.nested",     "smmu.strtab.2level", "smmu.s1.vax",  "smmu.s1.ds",
-                                 "smmu.ssid",       "smmu.cd.2level",     "smmu.s2.ds",   nullptr};
+const char* const kFeatures[] = {
+    "smmu.s1",     "smmu.ste.bypass", "smmu.gbpa",      "smmu.httu.af",       "smmu.httu.dirty",
+    "smmu.cd.tbi", "smmu.cd.ttb1",    "smmu.cd.raz_wi", "smmu.s1.gran16k",    "smmu.s1.gran64k",
+    "smmu.pbha",   "smmu.s2",         "smmu.nested",    "smmu.strtab.2level", "smmu.s1.vax",
+    "smmu.s1.ds",  "smmu.ssid",       "smmu.cd.2level", "smmu.s2.ds",         "smmu.stall",
+    nullptr};
 
 const vipcts_implementation kImpl = {
     VIPCTS_ABI_VERSION, "vipcts-smmu-mutant", VIPCTS_MUTANT_NAME, kFeatures, nullptr, suite};

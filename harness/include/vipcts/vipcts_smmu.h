@@ -44,7 +44,10 @@ typedef struct vipcts_smmu_txn {
   uint64_t iova;
 } vipcts_smmu_txn;
 
-enum vipcts_smmu_status { VIPCTS_SMMU_TRANSLATED = 0, VIPCTS_SMMU_TERMINATED = 1 };
+/* VIPCTS_SMMU_STALLED (added, ABI version unchanged: older plugins never return it): a Translation-related
+ * fault under the Stall model (CD.S or STE.S2S = 1); the event is always recorded, with event.stall = 1, and
+ * `termination` is unused. */
+enum vipcts_smmu_status { VIPCTS_SMMU_TRANSLATED = 0, VIPCTS_SMMU_TERMINATED = 1, VIPCTS_SMMU_STALLED = 2 };
 enum vipcts_smmu_termination { VIPCTS_SMMU_ABORT = 0, VIPCTS_SMMU_RAZ_WI = 1 };
 enum vipcts_smmu_class { VIPCTS_SMMU_CLASS_CD = 0, VIPCTS_SMMU_CLASS_TT = 1, VIPCTS_SMMU_CLASS_IN = 2 };
 
@@ -56,6 +59,8 @@ typedef struct vipcts_smmu_event {
   uint8_t pnu;
   uint8_t s2;
   uint8_t event_class; /* enum vipcts_smmu_class */
+  uint8_t stall;       /* the record's Stall bit; added in the padding before sid: layout and ABI version
+                        * unchanged, the host zero-fills it. STAG is not reported (IMPLEMENTATION SPECIFIC). */
   uint32_t sid;
   uint32_t ssid;
   uint64_t input_addr;

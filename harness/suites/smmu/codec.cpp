@@ -431,6 +431,7 @@ Json encode_event_fields(Json type, unsigned fields, const EventRecord& e, Json 
   if (fields & kFieldS2) j.add("s2", e.s2);
   if (fields & kFieldClass) j.add("class", std::move(event_class));
   if ((fields & kFieldIpa) && e.s2) j.add("ipa", to_hex(e.ipa));  // stage-2 faults only (event_ipa_valid)
+  if (e.stall) j.add("stall", true);  // SMMU.EVENT.STALL; absent = false (docs/formats.md §2.3)
   return j.take();
 }
 
@@ -466,6 +467,9 @@ Json encode_outcome(const Outcome& o) {
           .add("termination", o.termination == Termination::RazWi ? "raz_wi" : "abort")
           .add("event", o.event ? encode_event(*o.event) : Json(nullptr));
       break;
+    case Status::Stalled:  // SMMU.EVENT.STALL: the record is always written
+      j.add("status", "stalled").add("event", o.event ? encode_event(*o.event) : Json(nullptr));
+      break;
   }
   if (o.updates_unknown) {
     j.add("updates", "unknown");
@@ -489,6 +493,7 @@ EventRecord event_fields_from_abi(const vipcts_smmu_event& e) {
   r.ind = e.ind != 0;
   r.pnu = e.pnu != 0;
   r.s2 = e.s2 != 0;
+  r.stall = e.stall != 0;
   return r;
 }
 
@@ -501,11 +506,15 @@ Json outcome_from_abi(const vipcts_smmu_outcome& out) {
   if (out.status == VIPCTS_SMMU_TRANSLATED) {
     j.add("status", "translated").add("oa", to_hex(out.oa)).add("attrs", encode_attrs(out.mair_attr, out.sh));
     if (out.pbha != 0) j.add("pbha", to_hex(out.pbha));
-  } else if (out.status == VIPCTS_SMMU_TERMINATED) {
-    j.add("status", "terminated");
-    j.add("termination", out.termination == VIPCTS_SMMU_ABORT    ? Json("abort")
-                         : out.termination == VIPCTS_SMMU_RAZ_WI ? Json("raz_wi")
-                                                                 : Json(to_hex(out.termination)));
+  } else if (out.status == VIPCTS_SMMU_TERMINATED || out.status == VIPCTS_SMMU_STALLED) {
+    if (out.status == VIPCTS_SMMU_STALLED) {
+      j.add("status", "stalled");  // termination is not part of a stalled outcome
+    } else {
+      j.add("status", "terminated");
+      j.add("termination", out.termination == VIPCTS_SMMU_ABORT    ? Json("abort")
+                           : out.termination == VIPCTS_SMMU_RAZ_WI ? Json("raz_wi")
+                                                                   : Json(to_hex(out.termination)));
+    }
     if (out.has_event != 0) {
       const vipcts_smmu_event& e = out.event;
       // Known codes get their names; anything else is kept as its raw number so the diff shows it. Only the
@@ -539,8 +548,9 @@ namespace {
 
 EventRecord decode_event(const Json& j, const Path& path) {
   if (!j.is_object()) fail(path, "expected an object or null, found " + show(j));
+  // "stall" (SMMU.EVENT.STALL) is optional: absent = false.
   static constexpr std::string_view kKeys[] = {"type", "sid", "ssv", "ssid",  "input_addr", "rnw",
-                                               "ind",  "pnu", "s2",  "class", "ipa"};
+                                               "ind",  "pnu", "s2",  "class", "ipa",        "stall"};
   EventRecord e;
   unsigned seen = 0;
   for (const auto& [key_string, value] : members(j)) {
@@ -585,6 +595,9 @@ EventRecord decode_event(const Json& j, const Path& path) {
         break;
       case 10:
         e.ipa = parse_hex_u64(value, at);
+        break;
+      case 11:
+        e.stall = parse_bool(value, at);
         break;
       default:
         if (is_ignored_key(key)) continue;
@@ -653,6 +666,8 @@ WireOutcome decode_outcome(const Json& j, const Path& path) {
     w.status = Status::Translated;
   else if (status == "terminated")
     w.status = Status::Terminated;
+  else if (status == "stalled")
+    w.status = Status::Stalled;
   else if (status == "unmodelled")
     w.status = Status::Unmodelled;
   else
@@ -662,6 +677,7 @@ WireOutcome decode_outcome(const Json& j, const Path& path) {
   enum : unsigned { kOa = 1, kAttrs = 2, kTermination = 4, kEvent = 8, kUpdates = 16, kPbha = 32 };
   const unsigned allowed = w.status == Status::Translated   ? (kOa | kAttrs | kUpdates | kPbha)
                            : w.status == Status::Terminated ? (kTermination | kEvent | kUpdates)
+                           : w.status == Status::Stalled    ? (kEvent | kUpdates)
                                                             : 0u;
   unsigned seen = 0;
   for (const auto& [key_string, value] : members(j)) {

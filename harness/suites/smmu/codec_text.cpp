@@ -76,6 +76,7 @@ bool decode_event_text(JsonCursor& c, EventRecord& e) {
   // Every field the type defines must be there (else the DOM path names the missing one); stage-2 faults
   // carry more (the IPA): DOM path.
   const unsigned required = event_fields(e.type) & kCanonicalFields;
+  if (c.lit(",\"stall\":") && !c.boolean(e.stall)) return false;  // SMMU.EVENT.STALL, last when present
   return (required & ~seen) == 0 && !e.s2 && c.lit("}");
 }
 
@@ -175,6 +176,7 @@ void append_event(std::string& out, const EventRecord& e) {
         break;
     }
   }
+  if (e.stall) out += ",\"stall\":true";  // absent = false, as encode_event writes it
   out += '}';
 }
 
@@ -266,6 +268,11 @@ bool decode_outcome_text(std::string_view text, WireOutcome& w) {
       if (!c.lit(",\"event\":") || !decode_event_text(c, w.event)) return false;
       w.has_event = true;
     }
+  } else if (c.lit(R"({"status":"stalled","event":)")) {
+    // SMMU.EVENT.STALL: the record is always there ("event":null fails here and takes the DOM path).
+    w.status = Status::Stalled;
+    if (!decode_event_text(c, w.event)) return false;
+    w.has_event = true;
   } else {
     return false;  // unmodelled, other key orders, not an outcome: DOM path
   }
@@ -306,6 +313,10 @@ bool append_outcome_text(std::string& out, const Outcome& o) {
       out += ",\"pbha\":\"unknown\"";
     else if (o.pbha != 0)
       append_key_hex(out, ",\"pbha\":", o.pbha);
+  } else if (o.status == Status::Stalled) {
+    if (!o.event) return false;
+    out += R"({"status":"stalled")";
+    append_event(out, *o.event);
   } else {
     out += o.termination == Termination::RazWi ? R"({"status":"terminated","termination":"raz_wi")"
                                                : R"({"status":"terminated","termination":"abort")";
@@ -333,8 +344,11 @@ bool append_abi_outcome_text(std::string& out, const vipcts_smmu_outcome& abi) {
     append_key_hex(out, ",\"oa\":", abi.oa);
     append_attrs(out, abi.mair_attr, abi.sh);
     if (abi.pbha != 0) append_key_hex(out, ",\"pbha\":", abi.pbha);
-  } else if (abi.status == VIPCTS_SMMU_TERMINATED) {
-    if (abi.termination != VIPCTS_SMMU_ABORT && abi.termination != VIPCTS_SMMU_RAZ_WI) return false;
+  } else if (abi.status == VIPCTS_SMMU_TERMINATED || abi.status == VIPCTS_SMMU_STALLED) {
+    const bool stalled = abi.status == VIPCTS_SMMU_STALLED;
+    if (stalled && abi.has_event == 0) return false;
+    if (!stalled && abi.termination != VIPCTS_SMMU_ABORT && abi.termination != VIPCTS_SMMU_RAZ_WI)
+      return false;
     EventRecord r;
     if (abi.has_event != 0) {
       const vipcts_smmu_event& e = abi.event;
@@ -350,8 +364,9 @@ bool append_abi_outcome_text(std::string& out, const vipcts_smmu_outcome& abi) {
       r.type = type;
       r.event_class = event_class;
     }
-    out += abi.termination == VIPCTS_SMMU_RAZ_WI ? R"({"status":"terminated","termination":"raz_wi")"
-                                                 : R"({"status":"terminated","termination":"abort")";
+    out += stalled                                 ? R"({"status":"stalled")"
+           : abi.termination == VIPCTS_SMMU_RAZ_WI ? R"({"status":"terminated","termination":"raz_wi")"
+                                                   : R"({"status":"terminated","termination":"abort")";
     if (abi.has_event != 0)
       append_event(out, r);
     else

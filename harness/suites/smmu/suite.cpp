@@ -114,6 +114,8 @@ const char* status_name(Status s) {
       return "terminated";
     case Status::Unmodelled:
       return "unmodelled";
+    case Status::Stalled:
+      return "stalled";
   }
   return "?";
 }
@@ -133,6 +135,8 @@ std::string summary(const codec::WireOutcome& w) {
     s += w.termination == Termination::RazWi ? " (raz_wi, " : " (abort, ";
     s += w.has_event ? std::string(event_type_name(w.event.type)) : std::string("no event");
     s += ')';
+  } else if (w.status == Status::Stalled) {
+    s += w.has_event ? " (" + std::string(event_type_name(w.event.type)) + ')' : std::string(" (no event)");
   }
   return s;
 }
@@ -208,6 +212,8 @@ void compare_events(const EventRecord& e, const EventRecord& o, Diff& d) {
   if ((f & kFieldClass) && e.event_class != o.event_class)
     d.add("event.class", event_class_name(e.event_class), event_class_name(o.event_class));
   if ((f & kFieldIpa) && e.s2 && o.s2) d.hex("event.ipa", e.ipa, o.ipa);  // stage-2 faults only
+  // SMMU.EVENT.STALL: Stall is defined by the four Translation-related records; STAG is never compared.
+  if (is_translation_fault(e.type)) d.flag("event.stall", e.stall, o.stall);
 }
 
 // docs/formats.md §2.3: the comparison of two decoded outcomes (updates are normalised in place).
@@ -251,7 +257,7 @@ std::vector<std::string> SmmuSuite::features() const {
   return {"smmu.s1",     "smmu.ste.bypass", "smmu.gbpa",      "smmu.httu.af",       "smmu.httu.dirty",
           "smmu.cd.tbi", "smmu.cd.ttb1",    "smmu.cd.raz_wi", "smmu.s1.gran16k",    "smmu.s1.gran64k",
           "smmu.pbha",   "smmu.s2",         "smmu.nested",    "smmu.strtab.2level", "smmu.s1.vax",
-          "smmu.s1.ds",  "smmu.ssid",       "smmu.cd.2level", "smmu.s2.ds"};
+          "smmu.s1.ds",  "smmu.ssid",       "smmu.cd.2level", "smmu.s2.ds",         "smmu.stall"};
 }
 
 std::vector<std::string> SmmuSuite::profiles() const {
@@ -374,7 +380,7 @@ Comparison compare_outcomes(codec::WireOutcome& e, codec::WireOutcome& o) {
       d.number("attrs.sh", e.sh, o.sh);
     }
   } else {
-    if (e.termination != o.termination)
+    if (e.status == Status::Terminated && e.termination != o.termination)
       d.add("termination", e.termination == Termination::RazWi ? "raz_wi" : "abort",
             o.termination == Termination::RazWi ? "raz_wi" : "abort");
     if (e.has_event != o.has_event)

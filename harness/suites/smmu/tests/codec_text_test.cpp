@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "generators/smmu/boundary.hpp"
 #include "generators/smmu/generate.hpp"
+#include "generators/smmu/stage2_scenarios.hpp"
 #include "harness/core/json_text.hpp"
 #include "harness/suites/smmu/codec.hpp"
 #include "harness/suites/smmu/codec_text.hpp"
@@ -21,6 +23,38 @@ struct Sample {
   Transaction txn;
   Outcome outcome;
 };
+
+// Stalled outcomes (SMMU.EVENT.STALL), which the random scenarios never make: stage-1 faults with CD.S = 1 on
+// a stall-capable SMMU, and stage-2 stalls (STE.S2S = 1) at each CLASS.
+void add_stall_samples(std::vector<Sample>& out) {
+  std::vector<gen::ScenarioSpec> specs;
+  for (unsigned fault = 0; fault < 3; ++fault) {
+    gen::Knobs k;
+    k.stall_model = 0;
+    k.cd.s = true;
+    k.txn.privileged = fault == 1;
+    if (fault == 0) k.bad_level = 3, k.bad_desc = 0;  // F_TRANSLATION
+    if (fault == 1) k.leaf_bits &= ~gen::desc::kAf;   // F_ACCESS
+    if (fault == 2) k.cd.tg0 = 3;                     // C_BAD_CD: not stalled
+    specs.push_back(gen::build_from_knobs(k));
+  }
+  for (bool nested : {false, true}) {
+    gen::S2Plan p;
+    p.nested = nested;
+    p.stall_model = 0;
+    p.s2s = true;
+    p.seed = 3;
+    specs.push_back(gen::build_s2_scenario(p));
+  }
+  for (const gen::ScenarioSpec& s : specs) {
+    SparseMemory memory = s.memory;
+    for (const Transaction& t : s.transactions) {
+      Outcome o = translate(memory, s.regs, t);
+      apply_updates(memory, o);
+      out.push_back({t, o});
+    }
+  }
+}
 
 std::vector<Sample> samples() {
   gen::Options g;
@@ -38,13 +72,16 @@ std::vector<Sample> samples() {
       out.push_back({t, o});
     }
   });
+  add_stall_samples(out);
   return out;
 }
 
 // What a C plugin that agrees with the model returns.
 vipcts_smmu_outcome to_abi(const Outcome& o) {
   vipcts_smmu_outcome a{};
-  a.status = o.status == Status::Translated ? VIPCTS_SMMU_TRANSLATED : VIPCTS_SMMU_TERMINATED;
+  a.status = o.status == Status::Translated ? VIPCTS_SMMU_TRANSLATED
+             : o.status == Status::Stalled  ? VIPCTS_SMMU_STALLED
+                                            : VIPCTS_SMMU_TERMINATED;
   a.termination = o.termination == Termination::RazWi ? VIPCTS_SMMU_RAZ_WI : VIPCTS_SMMU_ABORT;
   a.oa = o.output_address;
   a.mair_attr = o.attrs.mair_attr;
@@ -63,6 +100,8 @@ vipcts_smmu_outcome to_abi(const Outcome& o) {
     a.event.pnu = e.pnu;
     a.event.s2 = e.s2;
     a.event.event_class = static_cast<uint8_t>(e.event_class);
+    a.event.stall = e.stall;
+    a.event_ipa = e.ipa;
   }
   if (!o.updates_unknown) {
     a.update_count = o.update_count;
@@ -120,6 +159,53 @@ TEST(CodecText, EncodersWriteWhatDumpWrites) {
   }
   // The fast path is the common case, not an exception.
   EXPECT_GT(fast * 10, total * 9) << fast << " of " << total;
+}
+
+// SMMU.EVENT.STALL on the wire: status "stalled", no termination, the event with "stall":true; both paths
+// (model and ABI) write the same text, and it decodes back to a stalled outcome with the stall flag.
+TEST(CodecText, StalledOutcomesRoundTrip) {
+  std::vector<Sample> stalls;
+  add_stall_samples(stalls);
+  size_t stalled = 0, stage2 = 0;
+  for (const Sample& s : stalls) {
+    if (s.outcome.status != Status::Stalled) continue;
+    ++stalled;
+    ASSERT_TRUE(s.outcome.event.has_value());
+    stage2 += s.outcome.event->s2 ? 1 : 0;
+    const std::string text = encode_outcome(s.outcome).dump();
+    EXPECT_TRUE(text.starts_with(R"({"status":"stalled","event":{"type":"F_)")) << text;
+    EXPECT_NE(text.find(R"("stall":true})"), std::string::npos) << text;
+    EXPECT_EQ(text.find("termination"), std::string::npos) << text;
+    EXPECT_EQ(outcome_text(s.outcome), text);
+    Outcome no_level = s.outcome;  // the ABI has no diagnostic "level"
+    no_level.level = -1;
+    const vipcts_smmu_outcome abi = to_abi(s.outcome);
+    EXPECT_EQ(abi_outcome_text(abi), encode_outcome(no_level).dump());
+    EXPECT_EQ(outcome_from_abi(abi).dump(), encode_outcome(no_level).dump());
+    const WireOutcome dom = decode_outcome(Json::parse(text), Path("x"));
+    EXPECT_EQ(dom.status, Status::Stalled);
+    EXPECT_TRUE(dom.has_event && dom.event.stall) << text;
+    WireOutcome fast;
+    if (decode_outcome_text(text, fast))
+      expect_same(fast, dom, text);
+    else
+      EXPECT_TRUE(s.outcome.event->s2) << "a stage-1 stall should take the fast path: " << text;
+  }
+  EXPECT_GT(stalled, 2u);
+  EXPECT_GT(stage2, 0u);
+}
+
+// Outcomes that do not stall are written exactly as before the Stall model: no "stall" member.
+TEST(CodecText, TerminatedRecordsCarryNoStallMember) {
+  Outcome o;
+  o.event = EventRecord{};
+  o.event->type = EventType::F_TRANSLATION;
+  o.event->input_addr = 0x1000;
+  EXPECT_EQ(
+      encode_outcome(o).dump(),
+      R"({"status":"terminated","termination":"abort","event":{"type":"F_TRANSLATION","sid":0,"ssv":false,)"
+      R"("ssid":0,"input_addr":"0x1000","rnw":true,"ind":false,"pnu":false,"s2":false,"class":"IN"},)"
+      R"("updates":[]})");
 }
 
 TEST(CodecText, DecodersReadWhatTheDomReads) {
