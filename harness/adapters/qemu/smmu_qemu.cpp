@@ -1158,17 +1158,15 @@ class QemuSmmu final : public Implementation {
       ev_reads = queue_event_reads(prod);
       third = true;
     }
-    std::vector<std::vector<uint64_t>> back(group.size());
+    std::vector<std::vector<uint64_t>> back;  // per op, the probed word of a write (0 when not read)
+    for (const Chunk& c : group) back.emplace_back(c.ops.size(), 0);
     if (third) {
       const auto r3 = q.flush();
       if (!ev_reads.empty()) events = collect_events(ev_reads, r3);
-      for (size_t k = 0; k < group.size(); ++k) {
-        back[k].resize(group[k].ops.size());
+      for (size_t k = 0; k < group.size(); ++k)
         for (size_t i = 0; i < group[k].ops.size(); ++i)
           if (r_back[k][i]) back[k][i] = Qtest::value(r3[*r_back[k][i]]);
-      }
     }
-    for (size_t k = 0; k < group.size(); ++k) back[k].resize(group[k].ops.size());
     // Left queued for the next round trip: the tags put back where writes landed.
     for (size_t k = 0; k < group.size(); ++k)
       for (size_t i = 0; i < group[k].ops.size(); ++i)
