@@ -322,14 +322,20 @@ static cd_check check_cd(const smmu* s, const cd* c) {
   if (stall_model == 1 && c->s) return CD_ILLEGAL;  /* stall not supported */
   if (stall_model == 2 && !c->s) return CD_ILLEGAL; /* stall forced */
   if (bit(idr0, 26) && !c->a) return CD_ILLEGAL;    /* TERM_MODEL = 1: no RAZ/WI termination */
-  if (c->s || endi) return CD_UNMODELLED;           /* stalling and big-endian tables are not modelled */
+  if (endi) return CD_UNMODELLED;                   /* big-endian tables are not modelled */
   return CD_OK;
 }
 
-/* A translation-related stage-1 fault: CD.R == 0 suppresses the record, CD.A == 0 terminates RAZ/WI (§5.5).
- */
+/* A translation-related stage-1 fault: CD.S == 1 stalls the transaction until CMD_RESUME/CMD_STALL_TERM and
+ * always records the fault with Stall = 1 (§3.12.2); otherwise CD.R == 0 suppresses the record and CD.A == 0
+ * terminates RAZ/WI (§5.5). */
 static void s1_fault(vipcts_smmu_outcome* out, const vipcts_smmu_txn* txn, const cd* c, unsigned type) {
-  terminate(out, txn, type, c->r);
+  terminate(out, txn, type, c->r || c->s);
+  if (c->s) {
+    out->status = VIPCTS_SMMU_STALLED;
+    out->event.stall = 1;
+    return;
+  }
   if (!c->a) out->termination = VIPCTS_SMMU_RAZ_WI;
 }
 
@@ -603,8 +609,9 @@ static const void* suite(const char* name, uint32_t suite_abi_version) {
   return NULL;
 }
 
-static const char* const features[] = {"smmu.s1",     "smmu.ste.bypass", "smmu.gbpa",      "smmu.httu.af",
-                                       "smmu.cd.tbi", "smmu.cd.ttb1",    "smmu.cd.raz_wi", NULL};
+static const char* const features[] = {"smmu.s1",        "smmu.ste.bypass", "smmu.gbpa",
+                                       "smmu.httu.af",   "smmu.cd.tbi",     "smmu.cd.ttb1",
+                                       "smmu.cd.raz_wi", "smmu.stall",      NULL};
 
 static const vipcts_implementation implementation = {
     VIPCTS_ABI_VERSION, "vipcts-example-smmu-c", "0.1.0", features, NULL, suite,

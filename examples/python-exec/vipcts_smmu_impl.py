@@ -26,7 +26,7 @@ PROTOCOL = 1
 NAME = "vipcts-example-smmu-py"
 VERSION = "0.1.0"
 FEATURES = ["smmu.s1", "smmu.ste.bypass", "smmu.gbpa", "smmu.httu.af", "smmu.cd.tbi", "smmu.cd.ttb1",
-            "smmu.cd.raz_wi"]
+            "smmu.cd.raz_wi", "smmu.stall"]
 BUGS = ("start-level", "af-ignored", "crash", "hang")
 REGS = ("IDR0", "IDR1", "IDR3", "IDR5", "CR0", "CR2", "GBPA", "STRTAB_BASE", "STRTAB_BASE_CFG")
 
@@ -112,9 +112,9 @@ class Txn:
 
 
 class Fault(Exception):
-    def __init__(self, kind, record=True, raz_wi=False):
+    def __init__(self, kind, record=True, raz_wi=False, stalled=False):
         super().__init__(kind)
-        self.kind, self.record, self.raz_wi = kind, record, raz_wi
+        self.kind, self.record, self.raz_wi, self.stalled = kind, record, raz_wi, stalled
 
 
 class CD:
@@ -210,8 +210,8 @@ class Smmu:
             return False
         if bit(idr0, 26) and not cd.a:  # TERM_MODEL = 1: no RAZ/WI termination
             return False
-        if cd.s or endi:
-            raise Unmodelled("stalling or big-endian translation tables")
+        if endi:
+            raise Unmodelled("big-endian translation tables")
         return True
 
     def translate(self, txn):
@@ -266,7 +266,10 @@ class Smmu:
         try:
             return self.s1_walk(txn, cd)
         except Fault as f:
-            # Translation-related faults: CD.R == 0 suppresses the record, CD.A == 0 is RAZ/WI (§5.5).
+            # Translation-related faults: CD.S == 1 stalls the transaction and always records the fault
+            # (§3.12.2); otherwise CD.R == 0 suppresses the record and CD.A == 0 is RAZ/WI (§5.5).
+            if cd.s:
+                raise Fault(f.kind, stalled=True)
             raise Fault(f.kind, record=cd.r, raz_wi=not cd.a)
 
     def passed(self, oa, mair=0, sh=0, updates=()):
@@ -364,6 +367,8 @@ def outcome_of_fault(f, txn):
     """A record carries only the fields its type defines (§7.3): the configuration errors name the stream
     (C_BAD_SUBSTREAMID has no SSV bit, §7.3.9); translation faults add the access, InputAddr, S2 and CLASS."""
     out = {"status": "terminated", "termination": "raz_wi" if f.raz_wi else "abort", "event": None, "updates": []}
+    if f.stalled:  # held until CMD_RESUME / CMD_STALL_TERM: no termination yet
+        out = {"status": "stalled", "event": None, "updates": []}
     if f.record and f.kind is not None:
         event = {"type": f.kind, "sid": txn.sid, "ssv": txn.ssv, "ssid": txn.ssid if txn.ssv else 0}
         if f.kind == C_BAD_SUBSTREAMID:
@@ -372,6 +377,8 @@ def outcome_of_fault(f, txn):
         elif f.kind not in (C_BAD_STREAMID, C_BAD_STE, C_BAD_CD):
             event.update({"input_addr": hexs(txn.iova), "rnw": txn.access != "write", "ind": txn.access == "exec",
                           "pnu": txn.priv, "s2": False, "class": "IN"})
+            if f.stalled:
+                event["stall"] = True
         out["event"] = event
     return out
 
